@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hlb: hybrid stateless/stateful layer-4 load balancer.
+ *
+ * Module init and exit, and the per-network-namespace state: every object
+ * hlb has belongs to one namespace and dies with it.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+
+#include "hlb.h"
+
+unsigned int hlb_net_id __read_mostly;
+
+static int __net_init hlb_net_init(struct net *net)
+{
+	struct hlb_net *hn = hlb_pernet(net);
+	int err;
+
+	hn->net = net;
+	mutex_init(&hn->lock);
+	hlb_config_defaults(&hn->cfg);
+	err = hlb_stats_init(&hn->stats);
+	if (err)
+		return err;
+	err = hlb_mapping_init(hn);
+	if (err)
+		hlb_stats_free(&hn->stats);
+	return err;
+}
+
+static void __net_exit hlb_net_exit(struct net *net)
+{
+	struct hlb_net *hn = hlb_pernet(net);
+
+	hlb_mapping_exit(hn);
+	hlb_stats_free(&hn->stats);
+}
+
+static struct pernet_operations hlb_net_ops = {
+	.init = hlb_net_init,
+	.exit = hlb_net_exit,
+	.id = &hlb_net_id,
+	.size = sizeof(struct hlb_net),
+};
+
+static int __init hlb_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&hlb_net_ops);
+	if (err)
+		return err;
+	err = hlb_genl_init();
+	if (err)
+		goto unregister_pernet;
+	pr_info("hlb " HLB_VERSION " loaded\n");
+	return 0;
+
+unregister_pernet:
+	unregister_pernet_subsys(&hlb_net_ops);
+	return err;
+}
+
+static void __exit hlb_exit(void)
+{
+	/* No new requests first, then no namespaces, then no callbacks. */
+	hlb_genl_exit();
+	unregister_pernet_subsys(&hlb_net_ops);
+	rcu_barrier();
+}
+
+module_init(hlb_init);
+module_exit(hlb_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hybrid stateless/stateful layer-4 load balancer");
+MODULE_VERSION(HLB_VERSION);
+MODULE_ALIAS_GENL_FAMILY(HLB_GENL_NAME);

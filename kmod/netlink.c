@@ -1,0 +1,1085 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "hlb": requests, replies, dumps and events.
+ *
+ * Every request is parsed here (attrs.c names what is wrong), applied by
+ * mapping.c under the namespace's mutex, and, when it changed something,
+ * announced on the "events" group with the object as it now is.
+ */
+#include <net/genetlink.h>
+#include <linux/in.h>
+#include <net/ipv6.h>
+
+#include "hlb.h"
+#include "attrs.h"
+#include "core/maglev.h"
+
+static struct genl_family hlb_family;
+
+enum hlb_mcgrp {
+	HLB_MCGRP_EVENTS,
+};
+
+/* Parsing */
+
+static bool hlb_addr_unicast(u8 family, const union hlb_addr *a)
+{
+	if (family == AF_INET)
+		return !ipv4_is_zeronet(a->ip) && !ipv4_is_multicast(a->ip) &&
+		       !ipv4_is_lbcast(a->ip);
+	return !ipv6_addr_any(&a->in6) && !ipv6_addr_is_multicast(&a->in6);
+}
+
+static int hlb_parse_addr(const struct nlattr *nla, u8 family,
+			  union hlb_addr *addr, const char *badlen,
+			  const char *notunicast, struct netlink_ext_ack *extack)
+{
+	if (nla_len(nla) != hlb_addr_len(family)) {
+		hlb_set_err(extack, nla, badlen);
+		return -EINVAL;
+	}
+	memcpy(addr->b, nla_data(nla), nla_len(nla));
+	if (!hlb_addr_unicast(family, addr)) {
+		hlb_set_err(extack, nla, notunicast);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int hlb_parse_svc_key(struct nlattr **stb, const struct nlattr *nest,
+			     struct hlb_key *key, struct netlink_ext_ack *extack)
+{
+	u16 family;
+	u8 proto;
+	int t;
+
+	for (t = HLB_SVC_A_FAMILY; t <= HLB_SVC_A_PORT; t++)
+		if (!hlb_require(stb, t, &hlb_nest_svc, nest, extack))
+			return -EINVAL;
+	family = nla_get_u16(stb[HLB_SVC_A_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, stb[HLB_SVC_A_FAMILY],
+				    "HLB_SVC_A_FAMILY: must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	proto = nla_get_u8(stb[HLB_SVC_A_PROTO]);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, stb[HLB_SVC_A_PROTO],
+				    "HLB_SVC_A_PROTO: must be IPPROTO_TCP or IPPROTO_UDP");
+		return -EPROTONOSUPPORT;
+	}
+	memset(key, 0, sizeof(*key));
+	key->family = family;
+	key->proto = proto;
+	key->port = nla_get_u16(stb[HLB_SVC_A_PORT]);
+	return hlb_parse_addr(stb[HLB_SVC_A_ADDR], family, &key->addr,
+			      "HLB_SVC_A_ADDR: length does not match HLB_SVC_A_FAMILY",
+			      "HLB_SVC_A_ADDR: not a unicast address", extack);
+}
+
+/* Parse HLB_A_SERVICE into @stb and its key into @key. */
+static int hlb_parse_service(struct nlattr **tb, struct nlattr **stb,
+			     struct hlb_key *key,
+			     struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (!hlb_require(tb, HLB_A_SERVICE, &hlb_nest_top, NULL, extack))
+		return -EINVAL;
+	err = hlb_parse_nested(stb, &hlb_nest_svc, tb[HLB_A_SERVICE], extack);
+	if (err)
+		return err;
+	return hlb_parse_svc_key(stb, tb[HLB_A_SERVICE], key, extack);
+}
+
+/* Parse HLB_A_SERVER of a server of the service @svc_key. */
+static int hlb_parse_server(struct nlattr **tb, struct nlattr **rtb,
+			    const struct hlb_key *svc_key, struct hlb_key *key,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nest = tb[HLB_A_SERVER];
+	int err;
+
+	if (!hlb_require(tb, HLB_A_SERVER, &hlb_nest_top, NULL, extack))
+		return -EINVAL;
+	err = hlb_parse_nested(rtb, &hlb_nest_srv, nest, extack);
+	if (err)
+		return err;
+	if (!hlb_require(rtb, HLB_SRV_A_ADDR, &hlb_nest_srv, nest, extack) ||
+	    !hlb_require(rtb, HLB_SRV_A_PORT, &hlb_nest_srv, nest, extack))
+		return -EINVAL;
+	memset(key, 0, sizeof(*key));
+	key->family = svc_key->family;
+	key->proto = svc_key->proto;
+	key->port = nla_get_u16(rtb[HLB_SRV_A_PORT]);
+	return hlb_parse_addr(rtb[HLB_SRV_A_ADDR], key->family, &key->addr,
+			      "HLB_SRV_A_ADDR: length does not match the service's family",
+			      "HLB_SRV_A_ADDR: not a unicast address", extack);
+}
+
+static int hlb_apply_timeouts(const struct nlattr *nla, u32 *t,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HLB_TO_A_MAX + 1];
+	int i, err;
+
+	err = hlb_parse_nested(tb, &hlb_nest_to, nla, extack);
+	if (err)
+		return err;
+	for (i = 1; i <= HLB_TO_A_MAX; i++)
+		if (tb[i])
+			t[i] = nla_get_u32(tb[i]);
+	return 0;
+}
+
+static const struct {
+	int high, low;
+	const char *msg;
+} hlb_hyb_pairs[] = {
+	{ HLB_HYB_A_SESSIONS_HIGH, HLB_HYB_A_SESSIONS_LOW,
+	  "HLB_HYB_A_SESSIONS_LOW: above HLB_HYB_A_SESSIONS_HIGH" },
+	{ HLB_HYB_A_NEWFLOW_HIGH, HLB_HYB_A_NEWFLOW_LOW,
+	  "HLB_HYB_A_NEWFLOW_LOW: above HLB_HYB_A_NEWFLOW_HIGH" },
+	{ HLB_HYB_A_PACKET_HIGH, HLB_HYB_A_PACKET_LOW,
+	  "HLB_HYB_A_PACKET_LOW: above HLB_HYB_A_PACKET_HIGH" },
+};
+
+static int hlb_apply_hybrid(const struct nlattr *nla, u32 *h,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HLB_HYB_A_MAX + 1];
+	int i, err;
+
+	err = hlb_parse_nested(tb, &hlb_nest_hyb, nla, extack);
+	if (err)
+		return err;
+	for (i = 1; i <= HLB_HYB_A_MAX; i++)
+		if (tb[i])
+			h[i] = nla_get_u32(tb[i]);
+	/* Checked on the result, so a change of one watermark is checked
+	 * against the other's current value.
+	 */
+	for (i = 0; i < ARRAY_SIZE(hlb_hyb_pairs); i++) {
+		int hi = hlb_hyb_pairs[i].high, lo = hlb_hyb_pairs[i].low;
+
+		if (h[hi] && h[lo] > h[hi]) {
+			hlb_set_err(extack, tb[lo] ? tb[lo] : tb[hi],
+				    hlb_hyb_pairs[i].msg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int hlb_apply_svc_conf(struct nlattr **stb, struct hlb_svc_conf *conf,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *ts = stb[HLB_SVC_A_TABLE_SIZE];
+	int err;
+
+	if (stb[HLB_SVC_A_MODE])
+		conf->mode = nla_get_u8(stb[HLB_SVC_A_MODE]);
+	if (stb[HLB_SVC_A_HASH])
+		conf->hash = nla_get_u8(stb[HLB_SVC_A_HASH]);
+	if (stb[HLB_SVC_A_SCHED])
+		conf->sched = nla_get_u8(stb[HLB_SVC_A_SCHED]);
+	if (stb[HLB_SVC_A_STRICT])
+		conf->strict = nla_get_u8(stb[HLB_SVC_A_STRICT]);
+	if (stb[HLB_SVC_A_PIN])
+		conf->pin = nla_get_u8(stb[HLB_SVC_A_PIN]);
+	if (stb[HLB_SVC_A_SEED])
+		conf->seed = nla_get_u32(stb[HLB_SVC_A_SEED]);
+	if (stb[HLB_SVC_A_TRANSITION_MS])
+		conf->transition_ms = nla_get_u32(stb[HLB_SVC_A_TRANSITION_MS]);
+	if (ts) {
+		if (!hlb_is_prime(nla_get_u32(ts))) {
+			NL_SET_ERR_MSG_ATTR(extack, ts,
+					    "HLB_SVC_A_TABLE_SIZE: not a prime number");
+			return -EINVAL;
+		}
+		conf->table_size = nla_get_u32(ts);
+	}
+	if (stb[HLB_SVC_A_TIMEOUTS]) {
+		err = hlb_apply_timeouts(stb[HLB_SVC_A_TIMEOUTS],
+					 conf->timeouts, extack);
+		if (err)
+			return err;
+	}
+	if (stb[HLB_SVC_A_HYBRID])
+		return hlb_apply_hybrid(stb[HLB_SVC_A_HYBRID], conf->hybrid,
+					extack);
+	return 0;
+}
+
+/* Filling */
+
+static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
+			const union hlb_addr *a)
+{
+	return nla_put(skb, type, hlb_addr_len(family), a->b);
+}
+
+static int hlb_fill_svc_key(struct sk_buff *skb, const struct hlb_key *key)
+{
+	if (nla_put_u16(skb, HLB_SVC_A_FAMILY, key->family) ||
+	    nla_put_u8(skb, HLB_SVC_A_PROTO, key->proto) ||
+	    hlb_put_addr(skb, HLB_SVC_A_ADDR, key->family, &key->addr) ||
+	    nla_put_u16(skb, HLB_SVC_A_PORT, key->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int hlb_fill_u32_nest(struct sk_buff *skb, int type, const u32 *v,
+			     int max)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 1; i <= max; i++) {
+		if (nla_put_u32(skb, i, v[i])) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int hlb_fill_svc_conf(struct sk_buff *skb,
+			     const struct hlb_svc_conf *c)
+{
+	if (nla_put_u8(skb, HLB_SVC_A_MODE, c->mode) ||
+	    nla_put_u8(skb, HLB_SVC_A_HASH, c->hash) ||
+	    nla_put_u32(skb, HLB_SVC_A_TABLE_SIZE, c->table_size) ||
+	    nla_put_u32(skb, HLB_SVC_A_SEED, c->seed) ||
+	    nla_put_u8(skb, HLB_SVC_A_SCHED, c->sched) ||
+	    nla_put_u8(skb, HLB_SVC_A_STRICT, c->strict) ||
+	    nla_put_u8(skb, HLB_SVC_A_PIN, c->pin) ||
+	    nla_put_u32(skb, HLB_SVC_A_TRANSITION_MS, c->transition_ms) ||
+	    hlb_fill_u32_nest(skb, HLB_SVC_A_TIMEOUTS, c->timeouts,
+			      HLB_TO_A_MAX) ||
+	    hlb_fill_u32_nest(skb, HLB_SVC_A_HYBRID, c->hybrid, HLB_HYB_A_MAX))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int hlb_fill_svc_state(struct sk_buff *skb, struct hlb_service *svc)
+{
+	if (nla_put_u32(skb, HLB_SVC_A_ID, svc->id) ||
+	    nla_put_u8(skb, HLB_SVC_A_METHOD, READ_ONCE(svc->method)) ||
+	    nla_put_u64_64bit(skb, HLB_SVC_A_SWITCHES, svc->switches,
+			      HLB_SVC_A_PAD) ||
+	    nla_put_u64_64bit(skb, HLB_SVC_A_LAST_SWITCH, svc->last_switch,
+			      HLB_SVC_A_PAD) ||
+	    nla_put_u8(skb, HLB_SVC_A_LAST_REASON, svc->last_reason) ||
+	    nla_put_u32(skb, HLB_SVC_A_SERVERS, svc->nservers) ||
+	    hlb_stats_fill(skb, HLB_SVC_A_STATS, &svc->stats))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* HLB_A_SERVICE: the key, and with @full everything else. */
+static int hlb_fill_service(struct sk_buff *skb, struct hlb_net *hn,
+			    struct hlb_service *svc, bool full)
+{
+	struct nlattr *nest = nla_nest_start(skb, HLB_A_SERVICE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (hlb_fill_svc_key(skb, &svc->key) ||
+	    (full && hlb_fill_svc_conf(skb, hlb_svc_conf_locked(hn, svc))) ||
+	    (full && hlb_fill_svc_state(skb, svc))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int hlb_fill_server(struct sk_buff *skb, struct hlb_server *srv,
+			   bool full)
+{
+	struct nlattr *nest = nla_nest_start(skb, HLB_A_SERVER);
+	u8 state = srv->weight ? HLB_SRV_ACTIVE : HLB_SRV_DRAINING;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (hlb_put_addr(skb, HLB_SRV_A_ADDR, srv->key.family, &srv->key.addr) ||
+	    nla_put_u16(skb, HLB_SRV_A_PORT, srv->key.port))
+		goto cancel;
+	if (full &&
+	    (nla_put_u32(skb, HLB_SRV_A_WEIGHT, srv->weight) ||
+	     nla_put_u32(skb, HLB_SRV_A_MAX_CONNS, srv->max_conns) ||
+	     nla_put_u8(skb, HLB_SRV_A_STATE, state) ||
+	     hlb_stats_fill(skb, HLB_SRV_A_STATS, &srv->stats)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int hlb_fill_config(struct sk_buff *skb, struct hlb_net *hn)
+{
+	struct nlattr *nest = nla_nest_start(skb, HLB_A_CONFIG);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HLB_CFG_A_SESSION_LIMIT, hn->cfg.session_limit) ||
+	    nla_put_u32(skb, HLB_CFG_A_FILL_LIMIT, hn->cfg.fill_limit) ||
+	    hlb_fill_u32_nest(skb, HLB_CFG_A_TIMEOUTS, hn->cfg.timeouts,
+			      HLB_TO_A_MAX) ||
+	    nla_put_u32(skb, HLB_CFG_A_SERVICES, hn->nservices)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * What one message says. A message is built by a list of fillers so that
+ * replies, dump entries and events share one code path.
+ */
+struct hlb_msg {
+	struct hlb_net *hn;
+	struct hlb_service *svc;	/* HLB_A_SERVICE */
+	bool svc_full;
+	struct hlb_server *srv;		/* HLB_A_SERVER (needs svc) */
+	bool srv_full;
+	bool config;			/* HLB_A_CONFIG */
+	bool stats;			/* HLB_A_STATS of the namespace */
+	bool info;			/* HLB_A_VERSION, HLB_A_GENL_VERSION */
+};
+
+static int hlb_fill_msg(struct sk_buff *skb, const struct hlb_msg *m)
+{
+	if (m->info &&
+	    (nla_put_string(skb, HLB_A_VERSION, HLB_VERSION) ||
+	     nla_put_u32(skb, HLB_A_GENL_VERSION, HLB_GENL_VERSION)))
+		return -EMSGSIZE;
+	if (m->svc && hlb_fill_service(skb, m->hn, m->svc, m->svc_full))
+		return -EMSGSIZE;
+	if (m->srv && hlb_fill_server(skb, m->srv, m->srv_full))
+		return -EMSGSIZE;
+	if (m->config && hlb_fill_config(skb, m->hn))
+		return -EMSGSIZE;
+	if (m->stats && hlb_stats_fill(skb, HLB_A_STATS, &m->hn->stats))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int hlb_put_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		       u8 cmd, const struct hlb_msg *m)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &hlb_family, flags, cmd);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (hlb_fill_msg(skb, m)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int hlb_reply(struct genl_info *info, const struct hlb_msg *m)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	int err;
+
+	if (!skb)
+		return -ENOMEM;
+	err = hlb_put_msg(skb, info->snd_portid, info->snd_seq, 0,
+			  info->genlhdr->cmd, m);
+	if (err) {
+		nlmsg_free(skb);
+		return err;
+	}
+	return genlmsg_reply(skb, info);
+}
+
+/*
+ * Announce a change; listeners that miss one can always re-read. Built
+ * before a deletion (while the object can still be read) and sent after
+ * it succeeded.
+ */
+static struct sk_buff *hlb_event_new(u8 cmd, const struct hlb_msg *m)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&hlb_family, m->hn->net, HLB_MCGRP_EVENTS))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb && hlb_put_msg(skb, 0, 0, 0, cmd, m)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void hlb_event_send(struct hlb_net *hn, struct sk_buff *skb)
+{
+	if (skb)
+		genlmsg_multicast_netns(&hlb_family, hn->net, skb, 0,
+					HLB_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+static void hlb_notify(u8 cmd, const struct hlb_msg *m)
+{
+	hlb_event_send(m->hn, hlb_event_new(cmd, m));
+}
+
+/* Requests */
+
+static struct hlb_net *hlb_info_net(struct genl_info *info)
+{
+	return hlb_pernet(genl_info_net(info));
+}
+
+static int hlb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1];
+	struct hlb_msg m = { .hn = hlb_info_net(info), .info = true };
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	return err ? err : hlb_reply(info, &m);
+}
+
+static struct hlb_service *hlb_find_service(struct hlb_net *hn,
+					    const struct hlb_key *key,
+					    struct genl_info *info)
+{
+	struct hlb_service *svc = hlb_service_find(hn, key);
+
+	if (!svc)
+		NL_SET_ERR_MSG(info->extack, "HLB_A_SERVICE: no such service");
+	return svc;
+}
+
+static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn, .svc_full = true };
+	struct hlb_svc_conf *conf;
+	struct hlb_key key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
+	      hlb_parse_service(tb, stb, &key, info->extack);
+	if (err)
+		return err;
+	conf = kmalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);
+	if (!conf)
+		return -ENOMEM;
+	hlb_svc_conf_defaults(conf);
+	err = hlb_apply_svc_conf(stb, conf, info->extack);
+	if (err) {
+		kfree(conf);
+		return err;
+	}
+	mutex_lock(&hn->lock);
+	err = hlb_service_add(hn, &key, conf, info->extack);
+	if (!err) {
+		m.svc = hlb_service_find(hn, &key);
+		hlb_notify(HLB_CMD_NEW_SERVICE, &m);
+	}
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hlb_nl_set_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn, .svc_full = true };
+	struct hlb_svc_conf *conf;
+	struct hlb_key key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
+	      hlb_parse_service(tb, stb, &key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	m.svc = hlb_find_service(hn, &key, info);
+	err = -ENOENT;
+	if (!m.svc)
+		goto out;
+	err = -ENOMEM;
+	conf = kmemdup(hlb_svc_conf_locked(hn, m.svc), sizeof(*conf),
+		       GFP_KERNEL_ACCOUNT);
+	if (!conf)
+		goto out;
+	err = hlb_apply_svc_conf(stb, conf, info->extack);
+	if (err) {
+		kfree(conf);
+		goto out;
+	}
+	err = hlb_service_set(hn, m.svc, conf, info->extack);
+	if (!err)
+		hlb_notify(HLB_CMD_SET_SERVICE, &m);
+out:
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hlb_nl_del_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn };
+	struct sk_buff *event;
+	struct hlb_key key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
+	      hlb_parse_service(tb, stb, &key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	m.svc = hlb_find_service(hn, &key, info);
+	if (m.svc) {
+		event = hlb_event_new(HLB_CMD_DEL_SERVICE, &m);
+		hlb_service_del(hn, m.svc);
+		hlb_event_send(hn, event);
+	}
+	mutex_unlock(&hn->lock);
+	return m.svc ? 0 : -ENOENT;
+}
+
+static int hlb_nl_get_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn, .svc_full = true };
+	struct hlb_key key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
+	      hlb_parse_service(tb, stb, &key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	m.svc = hlb_find_service(hn, &key, info);
+	err = m.svc ? hlb_reply(info, &m) : -ENOENT;
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hlb_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn };
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	hlb_service_flush(hn);
+	hlb_notify(HLB_CMD_FLUSH, &m);
+	mutex_unlock(&hn->lock);
+	return 0;
+}
+
+/*
+ * Parse a server request: its service (which must exist) and its key.
+ * Returns with hn->lock held on success.
+ */
+static int hlb_server_req(struct genl_info *info, struct nlattr **rtb,
+			  struct hlb_msg *m, struct hlb_key *key)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_key svc_key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
+	      hlb_parse_service(tb, stb, &svc_key, info->extack) ?:
+	      hlb_parse_server(tb, rtb, &svc_key, key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&m->hn->lock);
+	m->svc = hlb_find_service(m->hn, &svc_key, info);
+	if (!m->svc) {
+		mutex_unlock(&m->hn->lock);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The existing server of a request, with hn->lock held. */
+static struct hlb_server *hlb_find_server(struct hlb_msg *m,
+					  const struct hlb_key *key,
+					  struct genl_info *info)
+{
+	struct hlb_server *srv = hlb_server_find(m->hn, key);
+
+	if (srv && srv->svc == m->svc)
+		return srv;
+	NL_SET_ERR_MSG(info->extack, "HLB_A_SERVER: no such server in this service");
+	return NULL;
+}
+
+static int hlb_nl_new_server(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hlb_msg m = { .hn = hlb_info_net(info), .srv_full = true };
+	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
+	u32 weight = HLB_WEIGHT_DEFAULT, max_conns = 0;
+	struct hlb_key key;
+	int err;
+
+	err = hlb_server_req(info, rtb, &m, &key);
+	if (err)
+		return err;
+	if (rtb[HLB_SRV_A_WEIGHT])
+		weight = nla_get_u32(rtb[HLB_SRV_A_WEIGHT]);
+	if (rtb[HLB_SRV_A_MAX_CONNS])
+		max_conns = nla_get_u32(rtb[HLB_SRV_A_MAX_CONNS]);
+	err = hlb_server_add(m.hn, m.svc, &key, weight, max_conns,
+			     info->extack);
+	if (!err) {
+		m.srv = hlb_server_find(m.hn, &key);
+		hlb_notify(HLB_CMD_NEW_SERVER, &m);
+	}
+	mutex_unlock(&m.hn->lock);
+	return err;
+}
+
+static int hlb_nl_set_server(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hlb_msg m = { .hn = hlb_info_net(info), .srv_full = true };
+	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
+	u32 weight, max_conns;
+	struct hlb_key key;
+	int err;
+
+	err = hlb_server_req(info, rtb, &m, &key);
+	if (err)
+		return err;
+	m.srv = hlb_find_server(&m, &key, info);
+	err = -ENOENT;
+	if (!m.srv)
+		goto out;
+	weight = m.srv->weight;
+	max_conns = m.srv->max_conns;
+	if (rtb[HLB_SRV_A_WEIGHT])
+		weight = nla_get_u32(rtb[HLB_SRV_A_WEIGHT]);
+	if (rtb[HLB_SRV_A_MAX_CONNS])
+		max_conns = nla_get_u32(rtb[HLB_SRV_A_MAX_CONNS]);
+	err = hlb_server_set(m.hn, m.srv, weight, max_conns, info->extack);
+	if (!err)
+		hlb_notify(HLB_CMD_SET_SERVER, &m);
+out:
+	mutex_unlock(&m.hn->lock);
+	return err;
+}
+
+static int hlb_nl_del_server(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hlb_msg m = { .hn = hlb_info_net(info) };
+	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
+	struct sk_buff *event;
+	struct hlb_key key;
+	int err;
+
+	err = hlb_server_req(info, rtb, &m, &key);
+	if (err)
+		return err;
+	m.srv = hlb_find_server(&m, &key, info);
+	err = -ENOENT;
+	if (m.srv) {
+		event = hlb_event_new(HLB_CMD_DEL_SERVER, &m);
+		err = hlb_server_del(m.hn, m.srv, info->extack);
+		if (err)
+			nlmsg_free(event);
+		else
+			hlb_event_send(m.hn, event);
+	}
+	mutex_unlock(&m.hn->lock);
+	return err;
+}
+
+static int hlb_nl_get_server(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hlb_msg m = { .hn = hlb_info_net(info), .srv_full = true };
+	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
+	struct hlb_key key;
+	int err;
+
+	err = hlb_server_req(info, rtb, &m, &key);
+	if (err)
+		return err;
+	m.srv = hlb_find_server(&m, &key, info);
+	err = m.srv ? hlb_reply(info, &m) : -ENOENT;
+	mutex_unlock(&m.hn->lock);
+	return err;
+}
+
+static int hlb_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn, .svc_full = true };
+	struct hlb_key key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	if (err)
+		return err;
+	if (!tb[HLB_A_SERVICE]) {
+		m.stats = true;
+		mutex_lock(&hn->lock);
+		err = hlb_reply(info, &m);
+		mutex_unlock(&hn->lock);
+		return err;
+	}
+	err = hlb_parse_service(tb, stb, &key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	m.svc = hlb_find_service(hn, &key, info);
+	err = m.svc ? hlb_reply(info, &m) : -ENOENT;
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hlb_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn };
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	hlb_stats_reset_all(hn);
+	hlb_notify(HLB_CMD_RESET_STATS, &m);
+	mutex_unlock(&hn->lock);
+	return 0;
+}
+
+static int hlb_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn, .config = true };
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	err = hlb_reply(info, &m);
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hlb_apply_config(struct nlattr *nest, struct hlb_config *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[HLB_CFG_A_MAX + 1];
+	int i, err;
+
+	err = hlb_parse_nested(tb, &hlb_nest_cfg, nest, extack);
+	if (err)
+		return err;
+	if (tb[HLB_CFG_A_SESSION_LIMIT])
+		cfg->session_limit = nla_get_u32(tb[HLB_CFG_A_SESSION_LIMIT]);
+	if (tb[HLB_CFG_A_FILL_LIMIT])
+		cfg->fill_limit = nla_get_u32(tb[HLB_CFG_A_FILL_LIMIT]);
+	if (tb[HLB_CFG_A_TIMEOUTS]) {
+		err = hlb_apply_timeouts(tb[HLB_CFG_A_TIMEOUTS], cfg->timeouts,
+					 extack);
+		if (err)
+			return err;
+		/* Services use 0 for "the namespace's"; here it has no
+		 * meaning.
+		 */
+		for (i = 1; i <= HLB_TO_A_MAX; i++) {
+			if (!cfg->timeouts[i]) {
+				NL_SET_ERR_MSG_ATTR(extack,
+						    tb[HLB_CFG_A_TIMEOUTS],
+						    "HLB_CFG_A_TIMEOUTS: a namespace timeout cannot be 0");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static int hlb_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn, .config = true };
+	struct hlb_config cfg;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	if (err)
+		return err;
+	if (!hlb_require(tb, HLB_A_CONFIG, &hlb_nest_top, NULL, info->extack))
+		return -EINVAL;
+	mutex_lock(&hn->lock);
+	cfg = hn->cfg;
+	err = hlb_apply_config(tb[HLB_A_CONFIG], &cfg, info->extack);
+	if (!err) {
+		WRITE_ONCE(hn->cfg.session_limit, cfg.session_limit);
+		WRITE_ONCE(hn->cfg.fill_limit, cfg.fill_limit);
+		memcpy(hn->cfg.timeouts, cfg.timeouts, sizeof(cfg.timeouts));
+		hlb_notify(HLB_CMD_SET_CONFIG, &m);
+	}
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+/*
+ * Dumps resume by id: services and servers get ids from cyclic
+ * allocators, so ids grow with time. A dump that stopped after id N goes on
+ * from N + 1: everything that existed during the whole dump is reported
+ * exactly once, whatever is added or deleted meanwhile, and an object
+ * added during the dump may or may not be reported. Each chunk is filled
+ * under the namespace mutex, so no object is ever seen half-changed.
+ * (A generation check would also be correct, but under steady churn it
+ * makes a large dump restart forever.)
+ */
+struct hlb_dump_ctx {
+	struct hlb_key key;		/* filter, if @filtered */
+	bool started;
+	bool filtered;
+	unsigned long svc_id;		/* next service to visit */
+	unsigned long srv_id;		/* next server in that service */
+};
+
+static struct hlb_dump_ctx *hlb_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct hlb_dump_ctx) > sizeof(cb->ctx));
+	return (struct hlb_dump_ctx *)cb->ctx;
+}
+
+/*
+ * Read the optional service filter on the first call: errors found here
+ * reach the caller with their extack message in NLMSG_DONE, which a
+ * .start callback could not give on this kernel.
+ */
+static int hlb_dump_begin(struct netlink_callback *cb)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	int err;
+
+	if (ctx->started)
+		return 0;
+	ctx->started = true;
+	err = hlb_parse_msg(tb, cb->nlh, cb->extack);
+	if (err || !tb[HLB_A_SERVICE])
+		return err;
+	ctx->filtered = true;
+	return hlb_parse_service(tb, stb, &ctx->key, cb->extack);
+}
+
+static int hlb_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hlb_net *hn = hlb_pernet(sock_net(skb->sk));
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	struct hlb_msg m = { .hn = hn, .svc_full = true };
+	unsigned long id;
+	int err;
+
+	err = hlb_dump_begin(cb);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	xa_for_each_start(&hn->service_ids, id, m.svc, ctx->svc_id) {
+		err = hlb_put_msg(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				  HLB_CMD_GET_SERVICE, &m);
+		if (err)
+			break;
+		ctx->svc_id = id + 1;
+	}
+	mutex_unlock(&hn->lock);
+	/* An entry too large for an empty skb would loop forever. */
+	if (err && !skb->len)
+		return err;
+	if (!err)
+		ctx->svc_id = ULONG_MAX;
+	return skb->len;
+}
+
+static int hlb_dump_service_servers(struct sk_buff *skb,
+				    struct netlink_callback *cb,
+				    struct hlb_msg *m)
+{
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	unsigned long id;
+	int err;
+
+	xa_for_each_start(&m->svc->servers, id, m->srv, ctx->srv_id) {
+		err = hlb_put_msg(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				  HLB_CMD_GET_SERVER, m);
+		if (err)
+			return err;
+		ctx->srv_id = id + 1;
+	}
+	ctx->srv_id = 0;
+	return 0;
+}
+
+/* The servers of the one service a filtered dump asked for. */
+static int hlb_dump_filtered(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct hlb_msg *m)
+{
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	int err;
+
+	if (ctx->svc_id == ULONG_MAX)
+		return 0;
+	m->svc = hlb_service_find(m->hn, &ctx->key);
+	if (!m->svc && !ctx->svc_id) {
+		NL_SET_ERR_MSG(cb->extack, "HLB_A_SERVICE: no such service");
+		return -ENOENT;
+	}
+	/* Deleted, or deleted and added again, since the last chunk. */
+	if (!m->svc || (ctx->svc_id && ctx->svc_id != m->svc->id)) {
+		ctx->svc_id = ULONG_MAX;
+		return 0;
+	}
+	ctx->svc_id = m->svc->id;
+	err = hlb_dump_service_servers(skb, cb, m);
+	if (!err)
+		ctx->svc_id = ULONG_MAX;
+	return err;
+}
+
+static int hlb_dump_servers(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hlb_net *hn = hlb_pernet(sock_net(skb->sk));
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	struct hlb_msg m = { .hn = hn, .srv_full = true };
+	unsigned long id;
+	int err;
+
+	err = hlb_dump_begin(cb);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	if (ctx->filtered) {
+		err = hlb_dump_filtered(skb, cb, &m);
+		goto out;
+	}
+	xa_for_each_start(&hn->service_ids, id, m.svc, ctx->svc_id) {
+		ctx->svc_id = id;
+		err = hlb_dump_service_servers(skb, cb, &m);
+		if (err)
+			break;
+	}
+	if (!err)
+		ctx->svc_id = ULONG_MAX;
+out:
+	mutex_unlock(&hn->lock);
+	if (err == -ENOENT || (err && !skb->len))
+		return err;
+	return skb->len;
+}
+
+static const struct genl_ops hlb_ops[] = {
+	{
+		.cmd = HLB_CMD_GET_INFO,
+		.doit = hlb_nl_get_info,
+	}, {
+		.cmd = HLB_CMD_NEW_SERVICE,
+		.doit = hlb_nl_new_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_SET_SERVICE,
+		.doit = hlb_nl_set_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_DEL_SERVICE,
+		.doit = hlb_nl_del_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_GET_SERVICE,
+		.doit = hlb_nl_get_service,
+		.dumpit = hlb_dump_services,
+	}, {
+		.cmd = HLB_CMD_FLUSH,
+		.doit = hlb_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_NEW_SERVER,
+		.doit = hlb_nl_new_server,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_SET_SERVER,
+		.doit = hlb_nl_set_server,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_DEL_SERVER,
+		.doit = hlb_nl_del_server,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_GET_SERVER,
+		.doit = hlb_nl_get_server,
+		.dumpit = hlb_dump_servers,
+	}, {
+		.cmd = HLB_CMD_GET_STATS,
+		.doit = hlb_nl_get_stats,
+	}, {
+		.cmd = HLB_CMD_RESET_STATS,
+		.doit = hlb_nl_reset_stats,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = HLB_CMD_GET_CONFIG,
+		.doit = hlb_nl_get_config,
+	}, {
+		.cmd = HLB_CMD_SET_CONFIG,
+		.doit = hlb_nl_set_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group hlb_mcgrps[] = {
+	[HLB_MCGRP_EVENTS] = { .name = HLB_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family hlb_family __ro_after_init = {
+	.name = HLB_GENL_NAME,
+	.version = HLB_GENL_VERSION,
+	.netnsok = true,
+	/* hlb_net.lock serialises what must be serialised, per namespace. */
+	.parallel_ops = true,
+	/*
+	 * No policy for the core: hlb parses every message itself (attrs.c)
+	 * so that each refusal names its attribute. The core accepts that
+	 * only for commands below resv_start_op.
+	 */
+	.resv_start_op = HLB_CMD_MAX + 1,
+	.module = THIS_MODULE,
+	.ops = hlb_ops,
+	.n_ops = ARRAY_SIZE(hlb_ops),
+	.mcgrps = hlb_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(hlb_mcgrps),
+};
+
+int __init hlb_genl_init(void)
+{
+	return genl_register_family(&hlb_family);
+}
+
+void hlb_genl_exit(void)
+{
+	genl_unregister_family(&hlb_family);
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU counters for namespaces, services and servers.
+ *
+ * The packet path only ever increments its own CPU's copy. Readers sum the
+ * copies. A reset does not write other CPUs' copies (that would race with
+ * their increments); it records the current sums as a base that later
+ * reads subtract.
+ */
+#include <linux/percpu.h>
+#include <net/netlink.h>
+
+#include "hlb.h"
+
+int hlb_stats_init(struct hlb_stats *st)
+{
+	int cpu;
+
+	memset(st->base, 0, sizeof(st->base));
+	st->pcpu = alloc_percpu_gfp(struct hlb_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (!st->pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(st->pcpu, cpu)->syncp);
+	return 0;
+}
+
+void hlb_stats_free(struct hlb_stats *st)
+{
+	free_percpu(st->pcpu);
+	st->pcpu = NULL;
+}
+
+static void hlb_stats_sum(const struct hlb_stats *st, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * __HLB_ST_A_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct hlb_pcpu_stats *p = per_cpu_ptr(st->pcpu, cpu);
+		u64 v[__HLB_ST_A_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (i = 0; i < __HLB_ST_A_MAX; i++)
+				v[i] = u64_stats_read(&p->c[i]);
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+		for (i = 0; i < __HLB_ST_A_MAX; i++)
+			out[i] += v[i];
+	}
+}
+
+/* Gauges are levels, not event counts: a reset must not move them. */
+static bool hlb_stats_is_gauge(int i)
+{
+	return i == HLB_ST_A_SESSIONS_ACTIVE;
+}
+
+void hlb_stats_read(const struct hlb_stats *st, u64 *out)
+{
+	int i;
+
+	hlb_stats_sum(st, out);
+	for (i = 0; i < __HLB_ST_A_MAX; i++)
+		if (!hlb_stats_is_gauge(i))
+			out[i] -= st->base[i];
+}
+
+void hlb_stats_reset(struct hlb_stats *st)
+{
+	hlb_stats_sum(st, st->base);
+}
+
+int hlb_stats_fill(struct sk_buff *skb, int attrtype,
+		   const struct hlb_stats *st)
+{
+	u64 v[__HLB_ST_A_MAX];
+	struct nlattr *nest;
+	int i;
+
+	hlb_stats_read(st, v);
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = HLB_ST_A_PACKETS; i < __HLB_ST_A_MAX; i++) {
+		if (i == HLB_ST_A_PAD)
+			continue;
+		if (nla_put_u64_64bit(skb, i, v[i], HLB_ST_A_PAD))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make style`: checkpatch.pl --strict over the module and sparse over its
+# build. Both come from the Debian kernel source and packages `make deps`
+# installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHECKPATCH=/usr/src/linux-source-6.1/scripts/checkpatch.pl
+status=0
+
+mapfile -t files < <(git ls-files -co --exclude-standard \
+	'kmod/*.[ch]' 'kmod/core/*.[ch]' 'include/uapi/linux/*.h')
+echo "checkpatch --strict: ${#files[@]} files"
+# The tree is not the kernel's: no MAINTAINERS, no in-tree checks.
+perl "$CHECKPATCH" --strict --no-tree --terse --show-types \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+	-f "${files[@]}" || status=1
+
+echo "sparse:"
+touch kmod/*.c kmod/core/*.c
+out=$(make -s module C=1 CHECK="sparse -Wno-decl" 2>&1) || status=1
+if grep -E 'warning|error' <<<"$out"; then
+	status=1
+fi
+exit $status

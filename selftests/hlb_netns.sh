@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The CLI talks to the family in two namespaces, and each namespace has its
+# own configuration: what is set in one is invisible in the other.
+source "$(dirname "$0")/lib.sh"
+
+hlb_load || exit "$KSFT_FAIL"
+setup_ns ns1 ns2
+
+check "add a service in ns1 (-n)" \
+	hlbn "$ns1" service add tcp 10.0.0.1:80
+check "add a service in ns2 (ip netns exec)" \
+	ip netns exec "$ns2" "$HLB" service add tcp 10.0.0.2:80
+check "ns1 sees its own service" \
+	eval 'hlbn "$ns1" service show | grep -q "10.0.0.1:80"'
+check "ns1 does not see ns2's service" \
+	eval '! hlbn "$ns1" service show | grep -q "10.0.0.2"'
+check "ns2 does not see ns1's service" \
+	eval '! hlbn "$ns2" service show | grep -q "10.0.0.1"'
+check "the initial namespace sees neither" \
+	eval '! "$HLB" service show | grep -q "10.0.0."'
+check "same VIP may exist in both namespaces" \
+	hlbn "$ns2" service add tcp 10.0.0.1:80
+check "server in ns1" \
+	hlbn "$ns1" server add tcp 10.0.0.1:80 10.1.0.1:8080
+check "same server key allowed in ns2's own mapping" \
+	hlbn "$ns2" server add tcp 10.0.0.1:80 10.1.0.1:8080
+check "deleting in ns1 leaves ns2 alone" \
+	eval 'hlbn "$ns1" service del tcp 10.0.0.1:80 &&
+	      hlbn "$ns2" server show | grep -q "10.1.0.1:8080"'
+finish
