@@ -229,7 +229,7 @@ static bool hlb_attr_within(const struct nlattr *a, const struct nlattr *head,
 	return a && p >= start && p < start + len;
 }
 
-int hlb_parse(struct nlattr **tb, const struct hlb_nest *nest,
+int hlb_nla_parse(struct nlattr **tb, const struct hlb_nest *nest,
 	      const struct nlattr *head, int len,
 	      struct netlink_ext_ack *extack)
 {
@@ -257,13 +257,13 @@ int hlb_parse(struct nlattr **tb, const struct hlb_nest *nest,
 int hlb_parse_nested(struct nlattr **tb, const struct hlb_nest *nest,
 		     const struct nlattr *nla, struct netlink_ext_ack *extack)
 {
-	return hlb_parse(tb, nest, nla_data(nla), nla_len(nla), extack);
+	return hlb_nla_parse(tb, nest, nla_data(nla), nla_len(nla), extack);
 }
 
 int hlb_parse_msg(struct nlattr **tb, const struct nlmsghdr *nlh,
 		  struct netlink_ext_ack *extack)
 {
-	return hlb_parse(tb, &hlb_nest_top, nlmsg_attrdata(nlh, GENL_HDRLEN),
+	return hlb_nla_parse(tb, &hlb_nest_top, nlmsg_attrdata(nlh, GENL_HDRLEN),
 			 nlmsg_attrlen(nlh, GENL_HDRLEN), extack);
 }
 

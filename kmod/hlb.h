@@ -17,6 +17,8 @@
 #include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
+#include <linux/refcount.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
@@ -93,10 +95,18 @@ struct hlb_lut {
 	u16 entry[];
 };
 
+/*
+ * Services and servers are referenced by the configuration and by every
+ * session that uses them; the last reference frees them after a grace
+ * period. @dead is set when the configuration lets go, so that a session
+ * being created at that moment can tell.
+ */
 struct hlb_service {
 	struct rhash_head node;		/* hlb_net.services */
 	struct hlb_key key;
 	u32 id;				/* hlb_net.service_ids */
+	refcount_t refcnt;
+	bool dead;
 	struct hlb_svc_conf __rcu *conf;
 	struct hlb_lut __rcu *lut;
 	struct xarray servers;		/* by server id, for dumps */
@@ -115,8 +125,11 @@ struct hlb_server {
 	struct hlb_key key;
 	struct hlb_service *svc;
 	u32 id;				/* hlb_service.servers */
+	refcount_t refcnt;
+	bool dead;
 	u32 weight;
 	u32 max_conns;
+	atomic_t conns;			/* live sessions */
 	struct hlb_stats stats;
 	struct rcu_head rcu;
 };
@@ -128,6 +141,47 @@ struct hlb_config {
 	u32 timeouts[__HLB_TO_A_MAX];	/* s, by HLB_TO_A_* */
 };
 
+/*
+ * A flow as the packet path sees it. Zeroed before it is filled: it is
+ * hashed and compared as bytes.
+ */
+struct hlb_tuple {
+	union hlb_addr src, dst;
+	__be16 sport, dport;
+	u8 proto;
+	u8 family;
+	u16 pad;
+};
+
+/*
+ * A session: one flow, findable by its original tuple (client -> VIP) and
+ * by its reply tuple (server -> client). IPv4 sessions are allocated
+ * without the IPv6 part of the address union.
+ */
+struct hlb_session {
+	struct rhash_head orig_node;
+	struct rhash_head reply_node;
+	struct hlb_service *svc;
+	struct hlb_server *srv;
+	unsigned long used;		/* jiffies of the last packet */
+	struct rcu_head rcu;
+	u8 family;
+	u8 proto;
+	u8 state;			/* enum hlb_tcp_state */
+	u8 fin;				/* HLB_FIN_* */
+	u8 learned;
+	u8 dead;			/* unlinked; set once, by xchg() */
+	__be16 cport, vport, sport;
+	union {
+		struct {
+			__be32 c, v, s;
+		} v4;
+		struct {
+			struct in6_addr c, v, s;
+		} v6;
+	};
+};
+
 struct hlb_net {
 	struct net *net;
 	struct mutex lock;		/* configuration writers, dumps */
@@ -136,8 +190,15 @@ struct hlb_net {
 	struct xarray service_ids;	/* by id, for resumable dumps */
 	u32 next_service_id;
 	u32 nservices;
+	bool hooked;			/* netfilter hooks registered */
 	struct hlb_config cfg;
 	struct hlb_stats stats;
+	struct rhashtable sess_orig;	/* sessions by original tuple */
+	struct rhashtable sess_reply;	/* sessions by reply tuple */
+	atomic_t nsessions;
+	struct delayed_work gc_work;
+	struct rhashtable_iter gc_iter;
+	bool gc_walking;
 };
 
 extern unsigned int hlb_net_id;
@@ -148,6 +209,7 @@ static inline struct hlb_net *hlb_pernet(const struct net *net)
 }
 
 /* stats.c */
+void hlb_stat_add(struct hlb_stats *st, int i, u64 v);
 int hlb_stats_init(struct hlb_stats *st);
 void hlb_stats_free(struct hlb_stats *st);
 void hlb_stats_read(const struct hlb_stats *st, u64 *out);
@@ -185,6 +247,67 @@ static inline struct hlb_svc_conf *hlb_svc_conf_locked(struct hlb_net *hn,
 	return rcu_dereference_protected(svc->conf,
 					 lockdep_is_held(&hn->lock));
 }
+
+void hlb_service_put(struct hlb_service *svc);
+void hlb_server_put(struct hlb_server *srv);
+int hlb_hooks_update(struct hlb_net *hn);
+
+/* session.c */
+int hlb_session_init(void);
+void hlb_session_exit(void);
+int hlb_sessions_net_init(struct hlb_net *hn);
+void hlb_sessions_net_exit(struct hlb_net *hn);
+struct hlb_session *hlb_session_lookup(struct hlb_net *hn,
+				       const struct hlb_tuple *t, bool reply);
+struct hlb_session *hlb_session_create(struct hlb_net *hn,
+				       struct hlb_service *svc,
+				       struct hlb_server *srv,
+				       const struct hlb_tuple *orig, u8 state,
+				       bool learned);
+void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags);
+void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
+			struct hlb_server *srv);
+u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s);
+int hlb_session_fill(struct sk_buff *skb, struct hlb_net *hn,
+		     const struct hlb_session *s);
+
+static inline void hlb_session_orig_tuple(const struct hlb_session *s,
+					  struct hlb_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = s->family;
+	t->proto = s->proto;
+	t->sport = s->cport;
+	t->dport = s->vport;
+	if (s->family == AF_INET) {
+		t->src.ip = s->v4.c;
+		t->dst.ip = s->v4.v;
+	} else {
+		t->src.in6 = s->v6.c;
+		t->dst.in6 = s->v6.v;
+	}
+}
+
+static inline void hlb_session_reply_tuple(const struct hlb_session *s,
+					   struct hlb_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = s->family;
+	t->proto = s->proto;
+	t->sport = s->sport;
+	t->dport = s->cport;
+	if (s->family == AF_INET) {
+		t->src.ip = s->v4.s;
+		t->dst.ip = s->v4.c;
+	} else {
+		t->src.in6 = s->v6.s;
+		t->dst.in6 = s->v6.c;
+	}
+}
+
+/* hook.c */
+int hlb_hooks_register(struct hlb_net *hn);
+void hlb_hooks_unregister(struct hlb_net *hn);
 
 /* netlink.c */
 int hlb_genl_init(void);

@@ -24,9 +24,18 @@ static int __net_init hlb_net_init(struct net *net)
 	err = hlb_stats_init(&hn->stats);
 	if (err)
 		return err;
+	err = hlb_sessions_net_init(hn);
+	if (err)
+		goto free_stats;
 	err = hlb_mapping_init(hn);
 	if (err)
-		hlb_stats_free(&hn->stats);
+		goto sessions_exit;
+	return 0;
+
+sessions_exit:
+	hlb_sessions_net_exit(hn);
+free_stats:
+	hlb_stats_free(&hn->stats);
 	return err;
 }
 
@@ -35,6 +44,7 @@ static void __net_exit hlb_net_exit(struct net *net)
 	struct hlb_net *hn = hlb_pernet(net);
 
 	hlb_mapping_exit(hn);
+	hlb_sessions_net_exit(hn);
 	hlb_stats_free(&hn->stats);
 }
 
@@ -49,9 +59,12 @@ static int __init hlb_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&hlb_net_ops);
+	err = hlb_session_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&hlb_net_ops);
+	if (err)
+		goto session_exit;
 	err = hlb_genl_init();
 	if (err)
 		goto unregister_pernet;
@@ -60,6 +73,8 @@ static int __init hlb_init(void)
 
 unregister_pernet:
 	unregister_pernet_subsys(&hlb_net_ops);
+session_exit:
+	hlb_session_exit();
 	return err;
 }
 
@@ -68,7 +83,10 @@ static void __exit hlb_exit(void)
 	/* No new requests first, then no namespaces, then no callbacks. */
 	hlb_genl_exit();
 	unregister_pernet_subsys(&hlb_net_ops);
+	/* Twice: a session's callback may queue its service's or server's. */
 	rcu_barrier();
+	rcu_barrier();
+	hlb_session_exit();
 }
 
 module_init(hlb_init);

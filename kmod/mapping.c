@@ -254,6 +254,19 @@ static void hlb_service_free_rcu(struct rcu_head *head)
 	hlb_service_free(container_of(head, struct hlb_service, rcu));
 }
 
+/* The last reference may be a session's, dropped in an RCU callback. */
+void hlb_service_put(struct hlb_service *svc)
+{
+	if (refcount_dec_and_test(&svc->refcnt))
+		call_rcu(&svc->rcu, hlb_service_free_rcu);
+}
+
+void hlb_server_put(struct hlb_server *srv)
+{
+	if (refcount_dec_and_test(&srv->refcnt))
+		call_rcu(&srv->rcu, hlb_server_free_rcu);
+}
+
 /* The method a service starts with, or returns to when its mode changes. */
 static u8 hlb_initial_method(const struct hlb_svc_conf *conf)
 {
@@ -282,6 +295,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 		return -ENOMEM;
 	}
 	svc->key = *key;
+	refcount_set(&svc->refcnt, 1);
 	RCU_INIT_POINTER(svc->conf, conf);
 	svc->method = hlb_initial_method(conf);
 	xa_init_flags(&svc->servers, XA_FLAGS_ALLOC1);
@@ -302,7 +316,12 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 		goto free;
 	}
 	hn->nservices++;
-	return 0;
+	err = hlb_hooks_update(hn);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+		hlb_service_del(hn, svc);
+	}
+	return err;
 free:
 	hlb_service_free(svc);
 	return err;
@@ -342,14 +361,10 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 	return 0;
 }
 
-/* Unlink a server from both indexes; the caller frees it after a GP. */
+/* Take a server out of the reverse index; the packet path loses it. */
 static void hlb_server_unlink(struct hlb_net *hn, struct hlb_server *srv)
 {
-	struct hlb_service *svc = srv->svc;
-
 	rhashtable_remove_fast(&hn->servers, &srv->node, hlb_srv_params);
-	xa_erase(&svc->servers, srv->id);
-	svc->nservers--;
 }
 
 void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
@@ -361,15 +376,20 @@ void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
 	rhashtable_remove_fast(&hn->services, &svc->node, hlb_svc_params);
 	xa_erase(&hn->service_ids, svc->id);
 	hn->nservices--;
-	/* Readers may still hold the service and its lookup table, which
-	 * points at the servers: free servers after a grace period too.
-	 */
+	WRITE_ONCE(svc->dead, true);
 	xa_for_each(&svc->servers, id, srv) {
+		WRITE_ONCE(srv->dead, true);
 		hlb_server_unlink(hn, srv);
-		call_rcu(&srv->rcu, hlb_server_free_rcu);
+	}
+	/* Its sessions go with it; they hold the last references. */
+	hlb_sessions_flush(hn, svc, NULL);
+	xa_for_each(&svc->servers, id, srv) {
+		xa_erase(&svc->servers, id);
+		hlb_server_put(srv);
 	}
 	xa_destroy(&svc->servers);
-	call_rcu(&svc->rcu, hlb_service_free_rcu);
+	hlb_service_put(svc);
+	hlb_hooks_update(hn);
 }
 
 void hlb_service_flush(struct hlb_net *hn)
@@ -437,6 +457,7 @@ int hlb_server_add(struct hlb_net *hn, struct hlb_service *svc,
 		return -ENOMEM;
 	srv->key = *key;
 	srv->svc = svc;
+	refcount_set(&srv->refcnt, 1);
 	srv->weight = weight;
 	srv->max_conns = max_conns;
 	err = hlb_stats_init(&srv->stats);
@@ -504,9 +525,25 @@ int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,
 		NL_SET_ERR_MSG(extack, "out of memory building the lookup table");
 		return err;
 	}
+	WRITE_ONCE(srv->dead, true);
 	hlb_server_unlink(hn, srv);
+	xa_erase(&svc->servers, srv->id);
+	svc->nservers--;
 	hlb_lut_publish(hn, svc, lut);
-	call_rcu(&srv->rcu, hlb_server_free_rcu);
+	/* Deleting (not draining) a server ends its flows deliberately. */
+	hlb_sessions_flush(hn, NULL, srv);
+	hlb_server_put(srv);
+	return 0;
+}
+
+/* Hooks are registered only while the namespace has services. */
+int hlb_hooks_update(struct hlb_net *hn)
+{
+	lockdep_assert_held(&hn->lock);
+	if (hn->nservices && !hn->hooked)
+		return hlb_hooks_register(hn);
+	if (!hn->nservices && hn->hooked)
+		hlb_hooks_unregister(hn);
 	return 0;
 }
 

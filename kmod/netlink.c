@@ -8,6 +8,7 @@
  */
 #include <net/genetlink.h>
 #include <linux/in.h>
+#include <linux/rhashtable.h>
 #include <net/ipv6.h>
 
 #include "hlb.h"
@@ -332,7 +333,9 @@ static int hlb_fill_config(struct sk_buff *skb, struct hlb_net *hn)
 	    nla_put_u32(skb, HLB_CFG_A_FILL_LIMIT, hn->cfg.fill_limit) ||
 	    hlb_fill_u32_nest(skb, HLB_CFG_A_TIMEOUTS, hn->cfg.timeouts,
 			      HLB_TO_A_MAX) ||
-	    nla_put_u32(skb, HLB_CFG_A_SERVICES, hn->nservices)) {
+	    nla_put_u32(skb, HLB_CFG_A_SERVICES, hn->nservices) ||
+	    nla_put_u32(skb, HLB_CFG_A_SESSIONS,
+			atomic_read(&hn->nsessions))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -859,6 +862,7 @@ struct hlb_dump_ctx {
 	bool filtered;
 	unsigned long svc_id;		/* next service to visit */
 	unsigned long srv_id;		/* next server in that service */
+	struct rhashtable_iter *iter;	/* sessions */
 };
 
 static struct hlb_dump_ctx *hlb_dump_ctx(struct netlink_callback *cb)
@@ -994,6 +998,113 @@ out:
 	return skb->len;
 }
 
+/*
+ * Sessions come and go at packet rate: their dump is a walk of the
+ * rhashtable, which may report a session twice or miss one that moved
+ * while the table was resized, never a freed one.
+ */
+static int hlb_dump_sessions_start(struct netlink_callback *cb)
+{
+	struct hlb_net *hn = hlb_pernet(sock_net(cb->skb->sk));
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+
+	ctx->iter = kmalloc(sizeof(*ctx->iter), GFP_KERNEL);
+	if (!ctx->iter)
+		return -ENOMEM;
+	rhashtable_walk_enter(&hn->sess_orig, ctx->iter);
+	return 0;
+}
+
+static int hlb_dump_sessions_done(struct netlink_callback *cb)
+{
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+
+	rhashtable_walk_exit(ctx->iter);
+	kfree(ctx->iter);
+	return 0;
+}
+
+static bool hlb_session_match(const struct hlb_dump_ctx *ctx,
+			      const struct hlb_session *s)
+{
+	return !ctx->filtered ||
+	       !memcmp(&s->svc->key, &ctx->key, sizeof(ctx->key));
+}
+
+static int hlb_put_session(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct hlb_net *hn, const struct hlb_session *s)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &hlb_family, NLM_F_MULTI,
+				HLB_CMD_GET_SESSION);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (hlb_session_fill(skb, hn, s)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int hlb_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hlb_net *hn = hlb_pernet(sock_net(skb->sk));
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	struct hlb_session *s;
+	int err;
+
+	err = hlb_dump_begin(cb);
+	if (err)
+		return err;
+	rhashtable_walk_start(ctx->iter);
+	/* Peek first: the session that did not fit last time comes now. */
+	for (s = rhashtable_walk_peek(ctx->iter); s;
+	     s = rhashtable_walk_next(ctx->iter)) {
+		if (IS_ERR(s)) {
+			if (PTR_ERR(s) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (!hlb_session_match(ctx, s))
+			continue;
+		err = hlb_put_session(skb, cb, hn, s);
+		if (err)
+			break;
+	}
+	rhashtable_walk_stop(ctx->iter);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int hlb_nl_flush_sessions(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct hlb_net *hn = hlb_info_net(info);
+	struct hlb_msg m = { .hn = hn };
+	struct hlb_key key;
+	int err;
+
+	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	if (!err && tb[HLB_A_SERVICE])
+		err = hlb_parse_service(tb, stb, &key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	if (tb[HLB_A_SERVICE]) {
+		m.svc = hlb_find_service(hn, &key, info);
+		err = m.svc ? 0 : -ENOENT;
+	}
+	if (!err) {
+		hlb_sessions_flush(hn, m.svc, NULL);
+		hlb_notify(HLB_CMD_FLUSH_SESSIONS, &m);
+	}
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
 static const struct genl_ops hlb_ops[] = {
 	{
 		.cmd = HLB_CMD_GET_INFO,
@@ -1034,6 +1145,15 @@ static const struct genl_ops hlb_ops[] = {
 		.cmd = HLB_CMD_GET_SERVER,
 		.doit = hlb_nl_get_server,
 		.dumpit = hlb_dump_servers,
+	}, {
+		.cmd = HLB_CMD_GET_SESSION,
+		.start = hlb_dump_sessions_start,
+		.dumpit = hlb_dump_sessions,
+		.done = hlb_dump_sessions_done,
+	}, {
+		.cmd = HLB_CMD_FLUSH_SESSIONS,
+		.doit = hlb_nl_flush_sessions,
+		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = HLB_CMD_GET_STATS,
 		.doit = hlb_nl_get_stats,

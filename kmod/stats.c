@@ -25,6 +25,16 @@ int hlb_stats_init(struct hlb_stats *st)
 	return 0;
 }
 
+/* On the packet path, or anywhere with bottom halves disabled. */
+void hlb_stat_add(struct hlb_stats *st, int i, u64 v)
+{
+	struct hlb_pcpu_stats *p = this_cpu_ptr(st->pcpu);
+
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_add(&p->c[i], v);
+	u64_stats_update_end(&p->syncp);
+}
+
 void hlb_stats_free(struct hlb_stats *st)
 {
 	free_percpu(st->pcpu);

@@ -24,18 +24,22 @@ result()
 	esac
 }
 
-run_unit()
+# run_host NAME CMD...: one test that runs on the host.
+run_host()
 {
-	local t=$1 rc
+	local name=$1 rc
 
+	shift
 	n=$((n + 1))
-	echo "# unit: ${t##*/}"
-	"$t" 2>&1 | sed -u 's/^/# /'
+	echo "# $name"
+	"$@" 2>&1 | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	if [[ $rc -eq 0 ]]; then
-		result "ok $n unit: ${t##*/}"
+		result "ok $n $name"
+	elif [[ $rc -eq 4 ]]; then
+		result "ok $n $name # SKIP"
 	else
-		result "not ok $n unit: ${t##*/} # exit=$rc"
+		result "not ok $n $name # exit=$rc"
 	fi
 }
 
@@ -63,12 +67,20 @@ mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f -name 'test_*' \
 	-perm -u+x | sort)
 mapfile -t sel < <(make -s -C "$TOP/selftests" list)
 nsel=${#sel[@]}
+# Tests that run on the host, each a command line.
+host=(
+	"selftests/vm/test_runner.sh"
+	"tools/hlb/tests/cli_usage.sh"
+)
 
 echo "TAP version 13"
-# Units, selftests, and one more: the VM itself and its kernel log.
-echo "1..$((${#units[@]} + nsel + 1))"
+# Units, host tests, selftests, and one more: the VM and its kernel log.
+echo "1..$((${#units[@]} + ${#host[@]} + nsel + 1))"
 for t in "${units[@]}"; do
-	run_unit "$t"
+	run_host "unit: ${t##*/}" "$t"
+done
+for t in "${host[@]}"; do
+	run_host "host: $t" bash "$TOP/$t"
 done
 
 first=$((n + 1))

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 hlb_unload
 on_exit hlb_unload
 
-check "module loads" insmod "$HLB_KO"
+check "module loads" hlb_load
 check "family answers in the initial namespace" \
 	eval '"$HLB" version | grep -q "module 0.1.0"'
 
@@ -30,14 +30,14 @@ check "module unloads with configuration present" rmmod hlb
 check_fail "family gone after unload" 1 "not loaded" "$HLB" version
 
 for i in 1 2 3; do
-	check "reload $i" insmod "$HLB_KO"
+	check "reload $i" hlb_load
 	check "config is empty after reload $i" \
 		eval '[[ -z $(hlbn "$ns1" service show) ]]'
 	hlbn "$ns1" service add tcp 10.0.0.$i:80 >/dev/null
 	check "unload $i" rmmod hlb
 done
 
-insmod "$HLB_KO"
+hlb_load
 hlbn "$ns2" service add tcp 10.0.0.9:80
 check "namespace with configuration deleted" ip netns del "$ns2"
 check "still answers in the other namespace" hlbn "$ns1" version

@@ -69,7 +69,13 @@ require_cmd()
 # hlb_load: make sure the module under test is loaded.
 hlb_load()
 {
+	local dep
+
 	grep -q '^hlb ' /proc/modules && return 0
+	# insmod does not resolve dependencies; modprobe loads them.
+	for dep in $(modinfo -F depends "$HLB_KO" | tr , ' '); do
+		modprobe "$dep" || return 1
+	done
 	insmod "$HLB_KO"
 }
 
@@ -141,4 +147,87 @@ finish()
 	log "$((NCHECK - NFAIL))/$NCHECK subtests passed"
 	[[ $NCHECK -gt 0 && $NFAIL -eq 0 ]] && exit "$KSFT_PASS"
 	exit "$KSFT_FAIL"
+}
+
+# The usual topology: clients <-> router running hlb <-> servers, each host
+# in its own namespace, one veth pair per host to the router.
+#   client i: 10.0.i.2/24 fd00:i::2/64, default route via the router
+#   server j: 10.1.j.2/24 fd01:j::2/64, default route via the router
+#   router:   10.0.i.1 fd00:i::1, 10.1.j.1 fd01:j::1, forwarding on
+# The VIPs (VIP4, VIP6) are addresses nobody owns: clients reach them
+# through their default route. Sets RTR, CLI[i], SRV[j] (1-based).
+VIP4=10.9.0.1
+VIP6=fd09::1
+declare -a CLI SRV
+
+veth_pair()
+{
+	local ns=$1 peer=$2 name=$3
+
+	ip link add "$name" netns "$RTR" type veth peer name eth0 netns "$ns"
+	ip -n "$RTR" link set "$name" up
+	ip -n "$ns" link set eth0 up
+}
+
+host_addrs()
+{
+	local ns=$1 v4net=$2 v6net=$3 rname=$4
+
+	ip -n "$RTR" addr add "$v4net.1/24" dev "$rname"
+	ip -n "$RTR" -6 addr add "$v6net::1/64" dev "$rname" nodad
+	ip -n "$ns" addr add "$v4net.2/24" dev eth0
+	ip -n "$ns" -6 addr add "$v6net::2/64" dev eth0 nodad
+	ip -n "$ns" route add default via "$v4net.1"
+	ip -n "$ns" -6 route add default via "$v6net::1"
+}
+
+topo_setup()
+{
+	local nc=$1 ns=$2 i
+
+	setup_ns RTR
+	ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$RTR" sysctl -qw net.ipv6.conf.all.forwarding=1
+	for ((i = 1; i <= nc; i++)); do
+		setup_ns "cli$i"
+		CLI[i]=$(eval echo "\$cli$i")
+		veth_pair "${CLI[i]}" "$RTR" "c$i"
+		host_addrs "${CLI[i]}" "10.0.$i" "fd00:$i" "c$i"
+	done
+	for ((i = 1; i <= ns; i++)); do
+		setup_ns "srv$i"
+		SRV[i]=$(eval echo "\$srv$i")
+		veth_pair "${SRV[i]}" "$RTR" "s$i"
+		host_addrs "${SRV[i]}" "10.1.$i" "fd01:$i" "s$i"
+	done
+}
+
+# start_servers PORT [ARGS]: an echo server named srvJ on every server.
+start_servers()
+{
+	local port=$1 i
+
+	shift
+	for i in "${!SRV[@]}"; do
+		ip netns exec "${SRV[i]}" "$PYTHON" "$TOP/selftests/tools/echo_server.py" \
+			"srv$i" "$port" "$@" &
+		on_exit "kill $!"
+	done
+	for i in "${!SRV[@]}"; do
+		poll 20 listening "${SRV[i]}" "$port" || return 1
+	done
+}
+
+listening()
+{
+	ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q LISTEN
+}
+
+# flows NS ARGS...: tools/flows.py in namespace NS.
+flows()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/flows.py" "$@"
 }

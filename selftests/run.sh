@@ -21,7 +21,7 @@ failed=0
 kernel_reports()
 {
 	dmesg | tail -n "+$(($1 + 1))" |
-		grep -E -f "$TOP/tools/vm/report-patterns" || true
+		grep -E -f <(grep -v "^#" "$TOP/tools/vm/report-patterns") || true
 }
 
 run_one()

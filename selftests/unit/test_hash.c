@@ -302,4 +302,7 @@ static const struct unit_case cases[] = {
 	{ "hash: bucket range", test_bucket_range },
 };
 
-UNIT_MAIN(cases)
+int main(void)
+{
+	return unit_run(cases, UNIT_ARRAY_SIZE(cases));
+}

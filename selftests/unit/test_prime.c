@@ -5,7 +5,7 @@
 #include "unit.h"
 #include "maglev.h"
 
-#define SIEVE_MAX (1u << 21)
+#define SIEVE_MAX 2097152	/* 2^21 */
 
 /* Every n below 2^21 against a sieve of Eratosthenes. */
 static void test_sieve(void)
@@ -15,7 +15,8 @@ static void test_sieve(void)
 
 	if (!CHECK(comp))
 		return;
-	comp[0] = comp[1] = 1;
+	comp[0] = 1;
+	comp[1] = 1;
 	for (i = 2; i * i < SIEVE_MAX; i++)
 		if (!comp[i])
 			for (j = i * i; j < SIEVE_MAX; j += i)
@@ -73,4 +74,7 @@ static const struct unit_case cases[] = {
 	{ "prime: table size limits", test_table_size },
 };
 
-UNIT_MAIN(cases)
+int main(void)
+{
+	return unit_run(cases, UNIT_ARRAY_SIZE(cases));
+}

@@ -2,18 +2,18 @@
 /*
  * Minimal TAP (version 13) harness for the userspace unit tests of
  * kmod/core. Each test binary is one translation unit that lists its cases
- * in an array and ends with UNIT_MAIN(array). Exit status follows
- * kselftest: 0 when every case passed, 1 otherwise.
+ * in an array and returns unit_run() of it from main(). The exit status
+ * follows kselftest: 0 when every case passed, 1 otherwise.
  */
 #ifndef _HLB_UNIT_H
 #define _HLB_UNIT_H
 
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "types.h"		/* kmod/core's: u8..u64, bool */
 
 struct unit_case {
 	const char *name;
@@ -44,6 +44,12 @@ static inline bool unit_check(bool ok, const char *file, int line,
 	return ok;
 }
 
+/* Whether details of the last failed check are still worth printing. */
+static inline bool unit_verbose(void)
+{
+	return unit_fails <= UNIT_FAILS_SHOWN;
+}
+
 /* CHECK(cond) records a failure and carries on; it returns cond. */
 #define CHECK(cond)	unit_check(!!(cond), __FILE__, __LINE__, #cond)
 
@@ -51,24 +57,24 @@ static inline bool unit_check(bool ok, const char *file, int line,
 #define CHECK_EQ(a, b) ({						\
 	unsigned long long __a = (a), __b = (b);			\
 	if (!unit_check(__a == __b, __FILE__, __LINE__, #a " == " #b) && \
-	    unit_fails <= UNIT_FAILS_SHOWN)				\
+	    unit_verbose())						\
 		unit_diag("  %s = %llu (0x%llx), %s = %llu (0x%llx)",	\
 			  #a, __a, __a, #b, __b, __b);			\
 	__a == __b;							\
 })
 
-static inline uint64_t unit_now_ns(void)
+static inline u64 unit_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return (u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* Deterministic test data: SplitMix64, seeded per use. */
-static inline uint64_t unit_rand(uint64_t *state)
+static inline u64 unit_rand(u64 *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	u64 z = (*state += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -76,9 +82,9 @@ static inline uint64_t unit_rand(uint64_t *state)
 }
 
 /* Uniform in [0, bound), bound > 0; the bias is irrelevant for tests. */
-static inline uint32_t unit_rand_below(uint64_t *state, uint32_t bound)
+static inline u32 unit_rand_below(u64 *state, u32 bound)
 {
-	return (uint32_t)(((unit_rand(state) >> 32) * bound) >> 32);
+	return (u32)(((unit_rand(state) >> 32) * bound) >> 32);
 }
 
 static inline void *unit_xmalloc(size_t size)
@@ -112,10 +118,5 @@ static inline int unit_run(const struct unit_case *cases, size_t n)
 }
 
 #define UNIT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define UNIT_MAIN(cases)						\
-int main(void)								\
-{									\
-	return unit_run(cases, UNIT_ARRAY_SIZE(cases));			\
-}
 
 #endif /* _HLB_UNIT_H */

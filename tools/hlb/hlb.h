@@ -34,7 +34,8 @@ struct hlb_key {
 	uint8_t addr[16];	/* network byte order, 4 or 16 bytes used */
 };
 
-/* main.c / batch.c */
+/* cli.c / batch.c */
+int hlb_main(int argc, char **argv);
 int hlb_dispatch(int argc, char **argv);
 void hlb_usage(FILE *f);
 int do_batch(const char *name);

@@ -53,6 +53,11 @@ int hlb_nl_query(uint8_t cmd, bool dump, hlb_build_fn build,
 int hlb_show_list(uint8_t cmd, bool dump, hlb_build_fn build,
 		  const void *barg, hlb_parse_fn print, void *parg);
 
+/* Unit tests only: a fake kernel that answers requests (see nl.c). */
+#define HLB_FAKE_FAMILY 0x7e
+typedef void (*hlb_fake_fn)(struct nlmsghdr *req, struct hlb_replies *out);
+extern hlb_fake_fn hlb_fake_kernel;
+
 /* Parses a reply's top-level attributes (tb has HLB_A_MAX + 1 slots). */
 int hlb_parse_reply(struct nlmsghdr *nlh, struct nlattr **tb);
 int hlb_malformed(const char *what);

@@ -71,6 +71,8 @@ void config_print(const struct hlb_config *c, const char *json_name,
 		  bool oneline);
 
 int session_print_msg(struct nlmsghdr *nlh, void *arg);
+/* Prints one event message; arg is NULL or the monitor's state. */
+int monitor_event(struct nlmsghdr *nlh, void *arg);
 
 /* Counters from an HLB_*_STATS nest: " name value" / "name": value. */
 void counters_print(struct nlattr *nest, const char *json_name);

@@ -253,14 +253,20 @@ static const char *fmt_value(const struct opt_desc *d, uint32_t v, char *buf,
 void opts_print(const struct opt_table *t, const struct opt_vals *vals,
 		unsigned int i)
 {
+	opts_print_lead(t, vals, i, " ");
+}
+
+void opts_print_lead(const struct opt_table *t, const struct opt_vals *vals,
+		     unsigned int i, const char *lead)
+{
 	const struct opt_desc *d = &t->desc[i];
 	char buf[DURATION_STRLEN];
 
 	if (!opt_has(vals, i))
 		return;
 	if (!is_json_context()) {
-		print_text(" %s %s", d->kw, fmt_value(d, vals->v[i], buf,
-						       sizeof(buf)));
+		print_text("%s%s %s", lead, d->kw,
+			   fmt_value(d, vals->v[i], buf, sizeof(buf)));
 		return;
 	}
 	switch (d->kind) {

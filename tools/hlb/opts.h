@@ -37,7 +37,7 @@ struct opt_desc {
 	uint8_t nest;		/* enum opt_nest */
 	uint8_t width;		/* bytes on the wire: 1 (u8) or 4 (u32) */
 	uint16_t attr;
-	uint32_t max;		/* largest value accepted; 0 = UINT32_MAX */
+	uint32_t max;		/* largest value; 0 = UINT32_MAX */
 	const char *const *names;
 	unsigned int nnames;
 };
@@ -71,6 +71,9 @@ int opts_get(const struct opt_table *t, struct nlattr **tb,
 /* " kw value" in text, "json": value in JSON, if present. */
 void opts_print(const struct opt_table *t, const struct opt_vals *vals,
 		unsigned int i);
+/* The same with lead instead of the space before the keyword. */
+void opts_print_lead(const struct opt_table *t, const struct opt_vals *vals,
+		     unsigned int i, const char *lead);
 /*
  * The options of one nest: a JSON object named json_name, or in text
  * (preceded by sep) those with non-zero values, or all of them if all is

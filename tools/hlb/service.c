@@ -203,10 +203,12 @@ void service_print(const struct hlb_service *s, const char *json_name,
 	for (i = SVC_HASH; i <= SVC_TRANSITION; i++)
 		opts_print(t, &s->opts, i);
 	opts_print_nest(t, &s->opts, NEST_TIMEOUTS, "timeouts", sep, false);
-	hybrid = opt_has(&s->opts, SVC_MODE) &&
-		 s->opts.v[SVC_MODE] == HLB_MODE_HYBRID;
-	if (hybrid || is_json_context() ||
-	    opts_nest_nonzero(t, &s->opts, NEST_HYBRID))
+	/* Thresholds matter to hybrid services only. */
+	if (opt_has(&s->opts, SVC_MODE))
+		hybrid = s->opts.v[SVC_MODE] == HLB_MODE_HYBRID;
+	else
+		hybrid = opts_nest_nonzero(t, &s->opts, NEST_HYBRID);
+	if (hybrid || is_json_context())
 		opts_print_nest(t, &s->opts, NEST_HYBRID, "hybrid", sep, true);
 	print_state(s, sep);
 	if (s->stats) {

@@ -61,7 +61,10 @@ int too_many(const char *arg)
 	return invarg("unexpected argument", arg);
 }
 
-/* Decimal digits only: no sign, no space, no base prefix. */
+/*
+ * Decimal digits only: no sign, no space, no base prefix. Returns -1 if
+ * there are none, -2 if they overflow.
+ */
 static int parse_digits(const char **p, uint64_t *v)
 {
 	const char *s = *p;
@@ -71,7 +74,7 @@ static int parse_digits(const char **p, uint64_t *v)
 		return -1;
 	for (; *s >= '0' && *s <= '9'; s++) {
 		if (n > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -1;
+			return -2;
 		n = n * 10 + (uint64_t)(*s - '0');
 	}
 	*p = s;
@@ -107,9 +110,13 @@ int parse_duration(const char *arg, uint32_t unit_ms, uint32_t *v,
 	const char *p = arg;
 	uint64_t n, ms;
 	size_t i;
+	int err;
 
 	*why = "not a duration (a whole number with unit ms, s, m or h)";
-	if (parse_digits(&p, &n))
+	err = parse_digits(&p, &n);
+	if (err == -2)
+		*why = "duration out of range";
+	if (err)
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(units); i++)
 		if (!strcmp(p, units[i].suffix))

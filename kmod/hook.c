@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter glue: the packet path.
+ *
+ * Every packet is looked up in the session table first and in the mapping
+ * second. Packets to a service (client -> VIP) are translated at
+ * PRE_ROUTING, before routing, so they are routed to the chosen server.
+ * Packets from a server (server -> client) are translated at POST_ROUTING.
+ *
+ * Priorities. With nf_conntrack loaded, conntrack must see one consistent
+ * flow, client <-> server:
+ *  - PRE_ROUTING at NF_IP_PRI_RAW - 50 (-350): after nf_defrag (-400), so
+ *    hlb sees whole datagrams, and before the raw table (-300) and
+ *    conntrack (-200), which therefore see client -> server;
+ *  - POST_ROUTING at NF_IP_PRI_CONNTRACK_HELPER + 50 (350): after source
+ *    NAT (100) and conntrack helpers (300), before conntrack confirms the
+ *    entry (INT_MAX); conntrack has seen the reply as server -> client at
+ *    PRE_ROUTING, and never sees the VIP.
+ * The hooks are registered only while the namespace has a service.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+
+#include "hlb.h"
+#include "xlate.h"
+#include "sched.h"
+#include "core/tcp.h"
+
+#define HLB_PRI_IN	(NF_IP_PRI_RAW - 50)
+#define HLB_PRI_OUT	(NF_IP_PRI_CONNTRACK_HELPER + 50)
+
+static void hlb_count(struct hlb_net *hn, struct hlb_service *svc,
+		      struct hlb_server *srv, int hit, unsigned int len)
+{
+	hlb_stat_add(&hn->stats, HLB_ST_A_PACKETS, 1);
+	hlb_stat_add(&hn->stats, HLB_ST_A_BYTES, len);
+	hlb_stat_add(&hn->stats, hit, 1);
+	hlb_stat_add(&svc->stats, HLB_ST_A_PACKETS, 1);
+	hlb_stat_add(&svc->stats, HLB_ST_A_BYTES, len);
+	hlb_stat_add(&svc->stats, hit, 1);
+	hlb_stat_add(&srv->stats, HLB_ST_A_PACKETS, 1);
+	hlb_stat_add(&srv->stats, HLB_ST_A_BYTES, len);
+	hlb_stat_add(&srv->stats, hit, 1);
+}
+
+static unsigned int hlb_drop(struct hlb_net *hn, struct hlb_service *svc,
+			     int why)
+{
+	hlb_stat_add(&hn->stats, why, 1);
+	if (svc)
+		hlb_stat_add(&svc->stats, why, 1);
+	return NF_DROP;
+}
+
+static void hlb_tuple_key(const struct hlb_tuple *t, bool dst,
+			  struct hlb_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = t->family;
+	k->proto = t->proto;
+	k->addr = dst ? t->dst : t->src;
+	k->port = ntohs(dst ? t->dport : t->sport);
+}
+
+/* The tuple of the other direction. */
+static void hlb_tuple_swap(const struct hlb_tuple *t, struct hlb_tuple *r)
+{
+	*r = *t;
+	r->src = t->dst;
+	r->dst = t->src;
+	r->sport = t->dport;
+	r->dport = t->sport;
+}
+
+static void hlb_session_vip(const struct hlb_session *s, union hlb_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (s->family == AF_INET)
+		a->ip = s->v4.v;
+	else
+		a->in6 = s->v6.v;
+}
+
+static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
+				bool dst, const union hlb_addr *addr, u16 port)
+{
+	return hlb_xlate(skb, p, dst, addr, htons(port)) ? NF_DROP : NF_ACCEPT;
+}
+
+static bool hlb_is_syn(u8 flags)
+{
+	return (flags & (HLB_TCPF_SYN | HLB_TCPF_ACK | HLB_TCPF_RST)) ==
+	       HLB_TCPF_SYN;
+}
+
+/* A packet to a service that no session knows: the mapping decides. */
+static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
+			       struct sk_buff *skb, const struct hlb_pkt *p)
+{
+	const struct hlb_svc_conf *conf = rcu_dereference(svc->conf);
+	bool stateful = READ_ONCE(svc->method) == HLB_METHOD_STATEFUL;
+	bool tcp = p->t.proto == IPPROTO_TCP;
+	struct hlb_session *s;
+	struct hlb_server *srv;
+	int drop;
+	u8 state;
+
+	if (stateful && conf->strict && tcp && !hlb_is_syn(p->tcp_flags))
+		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
+	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
+	if (!srv)
+		return hlb_drop(hn, svc, drop);
+	if (stateful) {
+		state = tcp ? hlb_tcp_initial(p->tcp_flags) : HLB_TCP_NONE;
+		s = hlb_session_create(hn, svc, srv, &p->t, state, false);
+		if (!s)
+			return hlb_drop(hn, svc, HLB_ST_A_DROP_SESSION_LIMIT);
+		srv = s->srv;
+	}
+	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+}
+
+/* Client -> VIP. */
+static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
+				const struct hlb_pkt *p)
+{
+	struct hlb_service *svc;
+	struct hlb_session *s;
+	struct hlb_key key;
+
+	s = hlb_session_lookup(hn, &p->t, false);
+	if (s) {
+		hlb_session_touch(s, HLB_DIR_ORIG, p->tcp_flags);
+		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
+		return hlb_rewrite(skb, p, true, &s->srv->key.addr,
+				   s->srv->key.port);
+	}
+	hlb_tuple_key(&p->t, true, &key);
+	svc = hlb_service_find(hn, &key);
+	return svc ? hlb_in_new(hn, svc, skb, p) : NF_ACCEPT;
+}
+
+/* Server -> client. */
+static unsigned int hlb_out_flow(struct hlb_net *hn, struct sk_buff *skb,
+				 const struct hlb_pkt *p)
+{
+	struct hlb_server *srv;
+	struct hlb_session *s;
+	union hlb_addr vip;
+	struct hlb_key key;
+
+	s = hlb_session_lookup(hn, &p->t, true);
+	if (s) {
+		hlb_session_touch(s, HLB_DIR_REPLY, p->tcp_flags);
+		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
+		hlb_session_vip(s, &vip);
+		return hlb_rewrite(skb, p, false, &vip, ntohs(s->vport));
+	}
+	hlb_tuple_key(&p->t, false, &key);
+	srv = hlb_server_find(hn, &key);
+	if (!srv)
+		return NF_ACCEPT;
+	hlb_count(hn, srv->svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_rewrite(skb, p, false, &srv->svc->key.addr,
+			   srv->svc->key.port);
+}
+
+static unsigned int hlb_icmp_rewrite(struct sk_buff *skb,
+				     const struct hlb_pkt *p, bool inner_src,
+				     const union hlb_addr *addr, u16 port)
+{
+	return hlb_xlate_icmp(skb, p, inner_src, addr, htons(port)) ?
+	       NF_DROP : NF_ACCEPT;
+}
+
+/*
+ * An ICMP error to a VIP, about a packet the VIP sent to a client: it
+ * goes to the server that sent that packet.
+ */
+static unsigned int hlb_in_icmp(struct hlb_net *hn, struct sk_buff *skb,
+				const struct hlb_pkt *p)
+{
+	const struct hlb_lut *lut;
+	struct hlb_service *svc;
+	struct hlb_session *s;
+	struct hlb_server *srv;
+	struct hlb_tuple orig;
+	struct hlb_key key;
+
+	hlb_tuple_swap(&p->inner, &orig);
+	s = hlb_session_lookup(hn, &orig, false);
+	if (s) {
+		srv = s->srv;
+		svc = s->svc;
+	} else {
+		hlb_tuple_key(&orig, true, &key);
+		svc = hlb_service_find(hn, &key);
+		lut = svc ? rcu_dereference(svc->lut) : NULL;
+		if (!lut)
+			return NF_ACCEPT;
+		srv = hlb_lut_pick(lut, rcu_dereference(svc->conf), &orig);
+	}
+	hlb_count(hn, svc, srv, s ? HLB_ST_A_SESSION_HITS :
+		  HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_icmp_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+}
+
+/*
+ * An ICMP error about a packet a client sent to a server (from the server,
+ * or from a router on the way, this one included): the client must see it
+ * as about its packet to the VIP.
+ */
+static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
+				 const struct hlb_pkt *p)
+{
+	struct hlb_tuple reply;
+	struct hlb_session *s;
+	struct hlb_server *srv;
+	union hlb_addr vip;
+	struct hlb_key key;
+
+	hlb_tuple_swap(&p->inner, &reply);
+	s = hlb_session_lookup(hn, &reply, true);
+	if (s) {
+		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
+		hlb_session_vip(s, &vip);
+		return hlb_icmp_rewrite(skb, p, false, &vip, ntohs(s->vport));
+	}
+	hlb_tuple_key(&reply, false, &key);
+	srv = hlb_server_find(hn, &key);
+	if (!srv)
+		return NF_ACCEPT;
+	hlb_count(hn, srv->svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_icmp_rewrite(skb, p, false, &srv->svc->key.addr,
+				srv->svc->key.port);
+}
+
+static unsigned int hlb_hook_in(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct hlb_net *hn = hlb_pernet(state->net);
+	struct hlb_pkt p;
+	int err;
+
+	err = hlb_parse(skb, state->pf, &p);
+	if (err)
+		return err > 0 ? NF_ACCEPT : hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
+	if (p.icmp_err)
+		return hlb_in_icmp(hn, skb, &p);
+	return hlb_in_flow(hn, skb, &p);
+}
+
+static unsigned int hlb_hook_out(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct hlb_net *hn = hlb_pernet(state->net);
+	struct hlb_pkt p;
+	int err;
+
+	err = hlb_parse(skb, state->pf, &p);
+	if (err)
+		return err > 0 ? NF_ACCEPT : hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
+	if (p.icmp_err)
+		return hlb_out_icmp(hn, skb, &p);
+	return hlb_out_flow(hn, skb, &p);
+}
+
+static const struct nf_hook_ops hlb_hook_ops[] = {
+	{
+		.hook = hlb_hook_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = HLB_PRI_IN,
+	}, {
+		.hook = hlb_hook_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = HLB_PRI_OUT,
+	}, {
+		.hook = hlb_hook_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = HLB_PRI_IN,
+	}, {
+		.hook = hlb_hook_out,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = HLB_PRI_OUT,
+	},
+};
+
+int hlb_hooks_register(struct hlb_net *hn)
+{
+	struct net *net = hn->net;
+	int err;
+
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto defrag4;
+	err = nf_register_net_hooks(net, hlb_hook_ops,
+				    ARRAY_SIZE(hlb_hook_ops));
+	if (err)
+		goto defrag6;
+	hn->hooked = true;
+	return 0;
+
+defrag6:
+	nf_defrag_ipv6_disable(net);
+defrag4:
+	nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+void hlb_hooks_unregister(struct hlb_net *hn)
+{
+	nf_unregister_net_hooks(hn->net, hlb_hook_ops,
+				ARRAY_SIZE(hlb_hook_ops));
+	nf_defrag_ipv6_disable(hn->net);
+	nf_defrag_ipv4_disable(hn->net);
+	hn->hooked = false;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet parsing for the hooks: addresses, ports and TCP flags of TCP and
+ * UDP packets, and of the packet embedded in an ICMP or ICMPv6 error.
+ *
+ * The IP layer has validated the outer IPv4 header (or IPv6 fixed header)
+ * before our hooks run; everything past it is checked here, and every
+ * read is preceded by pskb_may_pull() of what it reads. Returns 0 for a
+ * packet hlb may translate, 1 for one it leaves alone, -EINVAL for a
+ * malformed one.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <net/ipv6.h>
+#include <net/ip.h>
+
+#include "xlate.h"
+
+#define HLB_PASS 1
+
+static bool hlb_icmp4_is_error(u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+static bool hlb_icmp6_is_error(u8 type)
+{
+	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
+	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
+}
+
+/* Ports (and TCP flags) of a TCP or UDP header at @off. */
+static int hlb_parse_ports(struct sk_buff *skb, unsigned int off,
+			   struct hlb_tuple *t, u8 *tcp_flags, bool whole)
+{
+	unsigned int need = t->proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+			    sizeof(struct udphdr);
+	const __be16 *ports;
+
+	/* An embedded header needs only its first 8 bytes: RFC 792. */
+	if (!whole)
+		need = 8;
+	if (!pskb_may_pull(skb, off + need))
+		return -EINVAL;
+	ports = (const __be16 *)(skb->data + off);
+	t->sport = ports[0];
+	t->dport = ports[1];
+	if (t->proto == IPPROTO_TCP && whole) {
+		const struct tcphdr *th = (const void *)ports;
+
+		if (th->doff < sizeof(*th) / 4)
+			return -EINVAL;
+		*tcp_flags = ((const u8 *)th)[13];
+	}
+	/* Port 0 is no service's: leave it alone. */
+	if (!t->sport || !t->dport)
+		return HLB_PASS;
+	return 0;
+}
+
+static int hlb_parse_l4(struct sk_buff *skb, unsigned int off,
+			struct hlb_tuple *t, u8 *tcp_flags, bool whole)
+{
+	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
+		return HLB_PASS;
+	return hlb_parse_ports(skb, off, t, tcp_flags, whole);
+}
+
+/* The IPv4 header at @off: addresses, protocol, where L4 starts. */
+static int hlb_parse_ip4(struct sk_buff *skb, unsigned int off,
+			 struct hlb_tuple *t, unsigned int *l4off)
+{
+	const struct iphdr *iph;
+
+	if (!pskb_may_pull(skb, off + sizeof(*iph)))
+		return -EINVAL;
+	iph = (const struct iphdr *)(skb->data + off);
+	if (iph->version != 4 || iph->ihl < 5)
+		return -EINVAL;
+	if (!pskb_may_pull(skb, off + iph->ihl * 4))
+		return -EINVAL;
+	iph = (const struct iphdr *)(skb->data + off);
+	/* Fragments were reassembled by nf_defrag; one that is left could
+	 * not be, and has no ports to translate by.
+	 */
+	if (ip_is_fragment(iph))
+		return HLB_PASS;
+	t->family = AF_INET;
+	t->proto = iph->protocol;
+	t->src.ip = iph->saddr;
+	t->dst.ip = iph->daddr;
+	*l4off = off + iph->ihl * 4;
+	return 0;
+}
+
+static int hlb_parse_ip6(struct sk_buff *skb, unsigned int off,
+			 struct hlb_tuple *t, unsigned int *l4off)
+{
+	const struct ipv6hdr *ip6h;
+	__be16 frag_off;
+	u8 nexthdr;
+	int l4;
+
+	if (!pskb_may_pull(skb, off + sizeof(*ip6h)))
+		return -EINVAL;
+	ip6h = (const struct ipv6hdr *)(skb->data + off);
+	if (ip6h->version != 6)
+		return -EINVAL;
+	t->family = AF_INET6;
+	t->src.in6 = ip6h->saddr;
+	t->dst.in6 = ip6h->daddr;
+	nexthdr = ip6h->nexthdr;
+	l4 = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr, &frag_off);
+	if (l4 < 0)
+		return -EINVAL;
+	if (frag_off & htons(IP6_OFFSET | IP6_MF))
+		return HLB_PASS;
+	t->proto = nexthdr;
+	*l4off = l4;
+	return 0;
+}
+
+static int hlb_parse_l3(struct sk_buff *skb, u8 family, unsigned int off,
+			struct hlb_tuple *t, unsigned int *l4off)
+{
+	memset(t, 0, sizeof(*t));
+	if (family == AF_INET)
+		return hlb_parse_ip4(skb, off, t, l4off);
+	return hlb_parse_ip6(skb, off, t, l4off);
+}
+
+/* The packet an ICMP error carries, right after its 8-byte header. */
+static int hlb_parse_icmp(struct sk_buff *skb, struct hlb_pkt *p)
+{
+	unsigned int off = p->l4off + sizeof(struct icmphdr);
+	bool v4 = p->t.family == AF_INET;
+	u8 type, unused;
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct icmphdr) != sizeof(struct icmp6hdr));
+	if (!pskb_may_pull(skb, off))
+		return -EINVAL;
+	type = skb->data[p->l4off];
+	if (v4 ? !hlb_icmp4_is_error(type) : !hlb_icmp6_is_error(type))
+		return HLB_PASS;
+	p->icmp_err = true;
+	p->inner_l3off = off;
+	err = hlb_parse_l3(skb, p->t.family, off, &p->inner, &p->inner_l4off);
+	if (err)
+		return err;
+	return hlb_parse_l4(skb, p->inner_l4off, &p->inner, &unused, false);
+}
+
+int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p)
+{
+	u8 family = pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	u8 icmp = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int err;
+
+	p->tcp_flags = 0;
+	p->icmp_err = false;
+	err = hlb_parse_l3(skb, family, skb_network_offset(skb), &p->t,
+			   &p->l4off);
+	if (err)
+		return err;
+	if (p->t.proto == icmp)
+		return hlb_parse_icmp(skb, p);
+	return hlb_parse_l4(skb, p->l4off, &p->t, &p->tcp_flags, true);
+}

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The session table: one entry per flow, in two rhashtables, so that a
+ * session is found from either direction without a second object.
+ *
+ * Why rhashtable: lookups are lock-free under RCU, inserts take only a
+ * bucket lock, and the table grows and shrinks by itself, so a namespace
+ * with ten sessions costs nothing while one with millions keeps short
+ * chains. A fixed array of buckets would have to be sized for the worst
+ * case in every namespace.
+ *
+ * Sessions are created and refreshed on the packet path (softirq), aged by
+ * a per-namespace deferred work item that walks the table in slices, and
+ * freed after a grace period. A session holds references on its service
+ * and server.
+ */
+#include <linux/module.h>
+#include <linux/jhash.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "hlb.h"
+#include "core/tcp.h"
+
+/* Sessions in all namespaces together, a sizing limit for the host. */
+static unsigned int max_sessions = 4194304;
+module_param(max_sessions, uint, 0444);
+MODULE_PARM_DESC(max_sessions, "sessions in all namespaces together");
+
+static atomic_t hlb_sessions_total = ATOMIC_INIT(0);
+static struct kmem_cache *hlb_session4_cache, *hlb_session6_cache;
+static u32 hlb_tuple_seed __read_mostly;
+
+/* The GC looks at this many sessions per run, and runs this often. */
+#define HLB_GC_BATCH		2048
+#define HLB_GC_INTERVAL		(HZ / 4)
+
+static u32 hlb_tuple_hash(const struct hlb_tuple *t)
+{
+	BUILD_BUG_ON(sizeof(*t) % sizeof(u32));
+	return jhash2((const u32 *)t, sizeof(*t) / sizeof(u32),
+		      hlb_tuple_seed);
+}
+
+static u32 hlb_key_hashfn(const void *data, u32 len, u32 seed)
+{
+	return hlb_tuple_hash(data);
+}
+
+static u32 hlb_orig_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	struct hlb_tuple t;
+
+	hlb_session_orig_tuple(data, &t);
+	return hlb_tuple_hash(&t);
+}
+
+static u32 hlb_reply_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	struct hlb_tuple t;
+
+	hlb_session_reply_tuple(data, &t);
+	return hlb_tuple_hash(&t);
+}
+
+static int hlb_orig_cmpfn(struct rhashtable_compare_arg *arg,
+			  const void *obj)
+{
+	struct hlb_tuple t;
+
+	hlb_session_orig_tuple(obj, &t);
+	return memcmp(&t, arg->key, sizeof(t));
+}
+
+static int hlb_reply_cmpfn(struct rhashtable_compare_arg *arg,
+			   const void *obj)
+{
+	struct hlb_tuple t;
+
+	hlb_session_reply_tuple(obj, &t);
+	return memcmp(&t, arg->key, sizeof(t));
+}
+
+static const struct rhashtable_params hlb_orig_params = {
+	.head_offset = offsetof(struct hlb_session, orig_node),
+	.key_len = sizeof(struct hlb_tuple),
+	.hashfn = hlb_key_hashfn,
+	.obj_hashfn = hlb_orig_obj_hashfn,
+	.obj_cmpfn = hlb_orig_cmpfn,
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params hlb_reply_params = {
+	.head_offset = offsetof(struct hlb_session, reply_node),
+	.key_len = sizeof(struct hlb_tuple),
+	.hashfn = hlb_key_hashfn,
+	.obj_hashfn = hlb_reply_obj_hashfn,
+	.obj_cmpfn = hlb_reply_cmpfn,
+	.automatic_shrinking = true,
+};
+
+struct hlb_session *hlb_session_lookup(struct hlb_net *hn,
+				       const struct hlb_tuple *t, bool reply)
+{
+	if (reply)
+		return rhashtable_lookup(&hn->sess_reply, t, hlb_reply_params);
+	return rhashtable_lookup(&hn->sess_orig, t, hlb_orig_params);
+}
+
+/* Limits: the namespace's, then the host's. */
+static bool hlb_session_charge(struct hlb_net *hn)
+{
+	if (atomic_inc_return(&hn->nsessions) > READ_ONCE(hn->cfg.session_limit))
+		goto uncharge_net;
+	if (atomic_inc_return(&hlb_sessions_total) > max_sessions)
+		goto uncharge;
+	return true;
+uncharge:
+	atomic_dec(&hlb_sessions_total);
+uncharge_net:
+	atomic_dec(&hn->nsessions);
+	return false;
+}
+
+static void hlb_session_uncharge(struct hlb_net *hn)
+{
+	atomic_dec(&hlb_sessions_total);
+	atomic_dec(&hn->nsessions);
+}
+
+static void hlb_session_free_rcu(struct rcu_head *head)
+{
+	struct hlb_session *s = container_of(head, struct hlb_session, rcu);
+
+	hlb_server_put(s->srv);
+	hlb_service_put(s->svc);
+	kmem_cache_free(s->family == AF_INET ? hlb_session4_cache :
+			hlb_session6_cache, s);
+}
+
+static void hlb_session_fill_addrs(struct hlb_session *s,
+				   const struct hlb_tuple *orig,
+				   const struct hlb_server *srv)
+{
+	s->cport = orig->sport;
+	s->vport = orig->dport;
+	s->sport = htons(srv->key.port);
+	if (s->family == AF_INET) {
+		s->v4.c = orig->src.ip;
+		s->v4.v = orig->dst.ip;
+		s->v4.s = srv->key.addr.ip;
+	} else {
+		s->v6.c = orig->src.in6;
+		s->v6.v = orig->dst.in6;
+		s->v6.s = srv->key.addr.in6;
+	}
+}
+
+/* Counters that move with a session's life: bottom halves off. */
+static void hlb_session_account(struct hlb_session *s, int delta)
+{
+	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
+	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
+	if (delta > 0) {
+		hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_CREATED, 1);
+		hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_CREATED, 1);
+		if (s->learned)
+			hlb_stat_add(&s->svc->stats, HLB_ST_A_LEARNED, 1);
+	}
+}
+
+/*
+ * Unlink a session from both tables, once: whoever sets ->dead first does
+ * it, the others leave it alone. Safe from any context.
+ */
+static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
+{
+	if (xchg(&s->dead, 1))
+		return;
+	rhashtable_remove_fast(&hn->sess_orig, &s->orig_node, hlb_orig_params);
+	rhashtable_remove_fast(&hn->sess_reply, &s->reply_node,
+			       hlb_reply_params);
+	atomic_dec(&s->srv->conns);
+	local_bh_disable();
+	hlb_session_account(s, -1);
+	local_bh_enable();
+	hlb_session_uncharge(hn);
+	call_rcu(&s->rcu, hlb_session_free_rcu);
+}
+
+static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
+					     struct hlb_server *srv,
+					     const struct hlb_tuple *orig)
+{
+	struct kmem_cache *cache = orig->family == AF_INET ?
+				   hlb_session4_cache : hlb_session6_cache;
+	struct hlb_session *s;
+
+	s = kmem_cache_alloc(cache, GFP_ATOMIC);
+	if (!s)
+		return NULL;
+	memset(s, 0, kmem_cache_size(cache));
+	s->family = orig->family;
+	s->proto = orig->proto;
+	s->svc = svc;
+	s->srv = srv;
+	s->used = jiffies;
+	hlb_session_fill_addrs(s, orig, srv);
+	return s;
+}
+
+static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
+{
+	struct hlb_tuple orig, reply;
+	int err;
+
+	hlb_session_orig_tuple(s, &orig);
+	hlb_session_reply_tuple(s, &reply);
+	err = rhashtable_lookup_insert_key(&hn->sess_orig, &orig,
+					   &s->orig_node, hlb_orig_params);
+	if (err)
+		return err;
+	err = rhashtable_lookup_insert_key(&hn->sess_reply, &reply,
+					   &s->reply_node, hlb_reply_params);
+	if (err)
+		rhashtable_remove_fast(&hn->sess_orig, &s->orig_node,
+				       hlb_orig_params);
+	return err;
+}
+
+/*
+ * Create the session of a new flow, on the packet path. Returns the
+ * session, or NULL when the limit is reached, memory is short, or the
+ * service or server is going away. If another CPU created the same flow's
+ * session first, returns that one.
+ */
+struct hlb_session *hlb_session_create(struct hlb_net *hn,
+				       struct hlb_service *svc,
+				       struct hlb_server *srv,
+				       const struct hlb_tuple *orig, u8 state,
+				       bool learned)
+{
+	struct hlb_session *s;
+	int err;
+
+	if (!hlb_session_charge(hn))
+		return NULL;
+	if (!refcount_inc_not_zero(&svc->refcnt))
+		goto uncharge;
+	if (!refcount_inc_not_zero(&srv->refcnt))
+		goto put_svc;
+	s = hlb_session_alloc(svc, srv, orig);
+	if (!s)
+		goto put_srv;
+	s->state = state;
+	s->learned = learned;
+	err = hlb_session_insert(hn, s);
+	if (err) {
+		kmem_cache_free(orig->family == AF_INET ? hlb_session4_cache :
+				hlb_session6_cache, s);
+		hlb_server_put(srv);
+		hlb_service_put(svc);
+		hlb_session_uncharge(hn);
+		return err == -EEXIST ? hlb_session_lookup(hn, orig, false) :
+					NULL;
+	}
+	atomic_inc(&srv->conns);
+	hlb_session_account(s, 1);
+	/* Pairs with the barrier in hlb_sessions_flush(): either its walk
+	 * finds this session, or this sees the server or service dead.
+	 */
+	smp_mb();
+	if (READ_ONCE(srv->dead) || READ_ONCE(svc->dead)) {
+		hlb_session_unlink(hn, s);
+		return NULL;
+	}
+	return s;
+
+put_srv:
+	hlb_server_put(srv);
+put_svc:
+	hlb_service_put(svc);
+uncharge:
+	hlb_session_uncharge(hn);
+	return NULL;
+}
+
+void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags)
+{
+	unsigned long now = jiffies;
+	u8 state, fin;
+
+	if (READ_ONCE(s->used) != now)
+		WRITE_ONCE(s->used, now);
+	if (s->proto != IPPROTO_TCP)
+		return;
+	/* Racing updates from both directions may lose one transition;
+	 * the next packet repeats it. Tracking only picks timeouts.
+	 */
+	fin = READ_ONCE(s->fin);
+	state = hlb_tcp_next(READ_ONCE(s->state), &fin, dir, tcp_flags);
+	if (state != s->state)
+		WRITE_ONCE(s->state, state);
+	if (fin != s->fin)
+		WRITE_ONCE(s->fin, fin);
+}
+
+/* The session's current timeout in jiffies. */
+u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
+{
+	int i = hlb_tcp_timeout_attr(s->proto == IPPROTO_TCP ?
+				     READ_ONCE(s->state) : HLB_TCP_NONE);
+	const struct hlb_svc_conf *conf;
+	u32 t;
+
+	rcu_read_lock();
+	conf = rcu_dereference(s->svc->conf);
+	t = conf->timeouts[i];
+	rcu_read_unlock();
+	if (!t)
+		t = READ_ONCE(hn->cfg.timeouts[i]);
+	return t * HZ;
+}
+
+static bool hlb_session_expired(struct hlb_net *hn,
+				const struct hlb_session *s)
+{
+	return time_after(jiffies,
+			  READ_ONCE(s->used) + hlb_session_timeout(hn, s));
+}
+
+/*
+ * One slice of the walk over the table; goes on from where the last one
+ * stopped, and starts over when it reaches the end.
+ */
+static bool hlb_gc_slice(struct hlb_net *hn)
+{
+	struct hlb_session *s;
+	int seen = 0;
+
+	if (!hn->gc_walking) {
+		rhashtable_walk_enter(&hn->sess_orig, &hn->gc_iter);
+		hn->gc_walking = true;
+	}
+	rhashtable_walk_start(&hn->gc_iter);
+	while (seen < HLB_GC_BATCH) {
+		s = rhashtable_walk_next(&hn->gc_iter);
+		if (IS_ERR(s)) {
+			if (PTR_ERR(s) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (!s)
+			break;
+		seen++;
+		if (hlb_session_expired(hn, s))
+			hlb_session_unlink(hn, s);
+	}
+	rhashtable_walk_stop(&hn->gc_iter);
+	if (seen < HLB_GC_BATCH) {
+		rhashtable_walk_exit(&hn->gc_iter);
+		hn->gc_walking = false;
+		return false;
+	}
+	return true;
+}
+
+static void hlb_gc_work(struct work_struct *work)
+{
+	struct hlb_net *hn = container_of(to_delayed_work(work),
+					  struct hlb_net, gc_work);
+	bool more = false;
+
+	if (atomic_read(&hn->nsessions) || hn->gc_walking)
+		more = hlb_gc_slice(hn);
+	/* A large table is walked slice after slice without a pause. */
+	queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
+			   more ? 1 : HLB_GC_INTERVAL);
+}
+
+/*
+ * Remove the sessions of @srv, of @svc, or (both NULL) all of them. The
+ * caller has marked @srv or @svc dead first, so that no new session of
+ * theirs can stay in the table after this returns.
+ */
+void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
+			struct hlb_server *srv)
+{
+	struct rhashtable_iter iter;
+	struct hlb_session *s;
+
+	smp_mb();
+	rhashtable_walk_enter(&hn->sess_orig, &iter);
+	rhashtable_walk_start(&iter);
+	while ((s = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(s))
+			continue;
+		if ((svc && s->svc != svc) || (srv && s->srv != srv))
+			continue;
+		hlb_session_unlink(hn, s);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
+			const void *a)
+{
+	return nla_put(skb, type, hlb_addr_len(family), a);
+}
+
+int hlb_session_fill(struct sk_buff *skb, struct hlb_net *hn,
+		     const struct hlb_session *s)
+{
+	unsigned long idle = jiffies - READ_ONCE(s->used);
+	u32 timeout = hlb_session_timeout(hn, s);
+	u32 left = idle < timeout ? timeout - idle : 0;
+	bool v4 = s->family == AF_INET;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, HLB_A_SESSION);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, HLB_SESS_A_FAMILY, s->family) ||
+	    nla_put_u8(skb, HLB_SESS_A_PROTO, s->proto) ||
+	    hlb_put_addr(skb, HLB_SESS_A_CLIENT_ADDR, s->family,
+			 v4 ? (void *)&s->v4.c : (void *)&s->v6.c) ||
+	    nla_put_u16(skb, HLB_SESS_A_CLIENT_PORT, ntohs(s->cport)) ||
+	    hlb_put_addr(skb, HLB_SESS_A_VIP_ADDR, s->family,
+			 v4 ? (void *)&s->v4.v : (void *)&s->v6.v) ||
+	    nla_put_u16(skb, HLB_SESS_A_VIP_PORT, ntohs(s->vport)) ||
+	    hlb_put_addr(skb, HLB_SESS_A_SERVER_ADDR, s->family,
+			 v4 ? (void *)&s->v4.s : (void *)&s->v6.s) ||
+	    nla_put_u16(skb, HLB_SESS_A_SERVER_PORT, ntohs(s->sport)) ||
+	    nla_put_u8(skb, HLB_SESS_A_STATE, READ_ONCE(s->state)) ||
+	    nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
+	    nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS, jiffies_to_msecs(left)) ||
+	    nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int hlb_sessions_net_init(struct hlb_net *hn)
+{
+	int err;
+
+	atomic_set(&hn->nsessions, 0);
+	err = rhashtable_init(&hn->sess_orig, &hlb_orig_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&hn->sess_reply, &hlb_reply_params);
+	if (err) {
+		rhashtable_destroy(&hn->sess_orig);
+		return err;
+	}
+	INIT_DELAYED_WORK(&hn->gc_work, hlb_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
+			   HLB_GC_INTERVAL);
+	return 0;
+}
+
+/* After every service is gone: its sessions went with it. */
+void hlb_sessions_net_exit(struct hlb_net *hn)
+{
+	cancel_delayed_work_sync(&hn->gc_work);
+	if (hn->gc_walking)
+		rhashtable_walk_exit(&hn->gc_iter);
+	hlb_sessions_flush(hn, NULL, NULL);
+	WARN_ON_ONCE(atomic_read(&hn->nsessions));
+	rhashtable_destroy(&hn->sess_reply);
+	rhashtable_destroy(&hn->sess_orig);
+}
+
+int __init hlb_session_init(void)
+{
+	size_t v4 = offsetof(struct hlb_session, v4) +
+		    sizeof(((struct hlb_session *)0)->v4);
+
+	hlb_tuple_seed = get_random_u32();
+	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0, 0, NULL);
+	hlb_session6_cache = kmem_cache_create("hlb_session6",
+					       sizeof(struct hlb_session), 0,
+					       0, NULL);
+	if (!hlb_session4_cache || !hlb_session6_cache) {
+		kmem_cache_destroy(hlb_session4_cache);
+		kmem_cache_destroy(hlb_session6_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After every namespace is gone and rcu_barrier(). */
+void hlb_session_exit(void)
+{
+	kmem_cache_destroy(hlb_session6_cache);
+	kmem_cache_destroy(hlb_session4_cache);
+}

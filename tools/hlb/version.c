@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hlb version: this CLI's version and the kernel module's. */
+#include "json_print.h"
+#include "nl.h"
+#include "utils.h"
+
+static int print_info(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[HLB_A_MAX + 1];
+	int ret;
+
+	(void)arg;
+	ret = hlb_parse_reply(nlh, tb);
+	if (ret)
+		return ret;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "cli", "hlb %s\n", HLB_VERSION);
+	if (tb[HLB_A_VERSION])
+		print_string(PRINT_ANY, "module", "module %s",
+			     nla_get_string(tb[HLB_A_VERSION]));
+	else
+		print_text("module ?");
+	if (tb[HLB_A_GENL_VERSION])
+		print_uint(PRINT_ANY, "genl_version", " genl-version %u",
+			   nla_get_u32(tb[HLB_A_GENL_VERSION]));
+	print_nl();
+	close_json_object();
+	return HLB_OK;
+}
+
+int do_version(int argc, char **argv)
+{
+	struct hlb_replies r;
+	int ret;
+
+	if (argc && !matches(argv[0], "help")) {
+		printf("Usage: hlb version\n");
+		return HLB_OK;
+	}
+	if (argc)
+		return too_many(argv[0]);
+	ret = hlb_nl_collect(HLB_CMD_GET_INFO, false, NULL, NULL, &r);
+	if (ret)
+		return ret;
+	new_json_obj();
+	ret = hlb_replies_each(&r, print_info, NULL);
+	delete_json_obj();
+	hlb_replies_free(&r);
+	return ret;
+}
