@@ -26,6 +26,8 @@
 #include <net/netlink.h>
 #include <linux/hlb.h>
 
+#include "core/hybrid.h"
+
 #define HLB_VERSION "0.1.0"
 
 /* Sessions one namespace may hold, at most (HLB_CFG_A_SESSION_LIMIT). */
@@ -85,11 +87,15 @@ struct hlb_svc_conf {
 
 /*
  * A weighted consistent-hash lookup table. @entry indexes @servers, which
- * holds the servers of weight > 0 at the time of the build.
+ * holds the servers of weight > 0 at the time of the build, each with a
+ * reference: a table kept for flow protection may outlive the server's
+ * configuration.
  */
 struct hlb_lut {
 	struct rcu_head rcu;
 	u32 size;
+	u32 seed;			/* the flow hash of this table */
+	u8 hash;			/* enum hlb_hash */
 	u32 nservers;
 	struct hlb_server **servers;
 	u16 entry[];
@@ -109,11 +115,20 @@ struct hlb_service {
 	bool dead;
 	struct hlb_svc_conf __rcu *conf;
 	struct hlb_lut __rcu *lut;
+	/* Flow protection: the table before the last change, until then. */
+	struct hlb_lut __rcu *prev_lut;
+	unsigned long prev_until;	/* jiffies */
 	struct xarray servers;		/* by server id, for dumps */
 	u32 next_server_id;
 	u32 nservers;
 	struct hlb_stats stats;
+	atomic_t nsessions;
 	u8 method;			/* enum hlb_method */
+	/* Hybrid: policy state and the counters at the last step. */
+	struct hlb_hybrid_state hyb;
+	u64 hyb_packets;
+	u64 hyb_newflows;
+	u64 hyb_stamp;			/* ms */
 	u8 last_reason;			/* enum hlb_reason */
 	u64 switches;
 	u64 last_switch;		/* CLOCK_REALTIME ns */
@@ -199,6 +214,9 @@ struct hlb_net {
 	struct delayed_work gc_work;
 	struct rhashtable_iter gc_iter;
 	bool gc_walking;
+	struct delayed_work hybrid_work;
+	unsigned long hybrid_kicked;	/* bit 0: a run is queued */
+	bool fill_forced;		/* over the fill limit, until drained */
 };
 
 extern unsigned int hlb_net_id;
@@ -210,6 +228,7 @@ static inline struct hlb_net *hlb_pernet(const struct net *net)
 
 /* stats.c */
 void hlb_stat_add(struct hlb_stats *st, int i, u64 v);
+void hlb_stats_raw(const struct hlb_stats *st, u64 *out);
 int hlb_stats_init(struct hlb_stats *st);
 void hlb_stats_free(struct hlb_stats *st);
 void hlb_stats_read(const struct hlb_stats *st, u64 *out);
@@ -305,11 +324,25 @@ static inline void hlb_session_reply_tuple(const struct hlb_session *s,
 	}
 }
 
+u32 hlb_sessions_global_fill(void);
+
+/* hybrid.c */
+void hlb_hybrid_net_init(struct hlb_net *hn);
+void hlb_hybrid_net_exit(struct hlb_net *hn);
+void hlb_hybrid_kick(struct hlb_net *hn);
+void hlb_hybrid_eval(struct hlb_net *hn, struct hlb_service *svc);
+void hlb_hybrid_reset(struct hlb_service *svc, const struct hlb_svc_conf *c);
+
+/* mapping.c, flow protection */
+void hlb_lut_expire(struct hlb_net *hn, struct hlb_service *svc);
+
 /* hook.c */
 int hlb_hooks_register(struct hlb_net *hn);
 void hlb_hooks_unregister(struct hlb_net *hn);
 
 /* netlink.c */
+void hlb_notify_switch(struct hlb_net *hn, struct hlb_service *svc,
+		       const struct hlb_hybrid_switch *sw);
 int hlb_genl_init(void);
 void hlb_genl_exit(void);
 

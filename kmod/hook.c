@@ -96,30 +96,120 @@ static bool hlb_is_syn(u8 flags)
 	       HLB_TCPF_SYN;
 }
 
-/* A packet to a service that no session knows: the mapping decides. */
+/* A TCP packet that is not a SYN belongs to a flow that exists already. */
+static bool hlb_starts_flow(const struct hlb_pkt *p)
+{
+	return p->t.proto != IPPROTO_TCP || hlb_is_syn(p->tcp_flags);
+}
+
+/*
+ * Flow protection. During the transition period after a mapping change,
+ * for a TCP flow whose bucket moved, *@old is the server the previous
+ * table gave it (NULL if that server was deleted) and *@now the current
+ * table's. Returns false if the bucket did not move.
+ */
+static bool hlb_moved(struct hlb_service *svc, const struct hlb_tuple *t,
+		      struct hlb_server **old, struct hlb_server **now)
+{
+	const struct hlb_lut *prev = rcu_dereference(svc->prev_lut), *cur;
+
+	if (t->proto != IPPROTO_TCP || !prev ||
+	    !time_before(jiffies, READ_ONCE(svc->prev_until)))
+		return false;
+	cur = rcu_dereference(svc->lut);
+	*old = hlb_lut_pick(prev, t);
+	*now = cur ? hlb_lut_pick(cur, t) : NULL;
+	if (*old == *now)
+		return false;
+	if (READ_ONCE((*old)->dead))
+		*old = NULL;
+	return true;
+}
+
+/* The flow keeps its server from now on: it gets a (learned) session. */
+static unsigned int hlb_in_learned(struct hlb_net *hn,
+				   struct hlb_service *svc,
+				   struct hlb_server *srv, struct sk_buff *skb,
+				   const struct hlb_pkt *p)
+{
+	struct hlb_session *s;
+
+	s = hlb_session_create(hn, svc, srv, &p->t, HLB_TCP_ESTABLISHED, true);
+	if (s)
+		srv = s->srv;
+	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+}
+
+/* A hybrid service over a session watermark: decide now, not in 1 s. */
+static void hlb_hybrid_check(struct hlb_net *hn, struct hlb_service *svc,
+			     const struct hlb_svc_conf *conf)
+{
+	u32 high = conf->hybrid[HLB_HYB_A_SESSIONS_HIGH];
+	u64 pct = READ_ONCE(hn->cfg.fill_limit);
+
+	if (conf->mode != HLB_MODE_HYBRID)
+		return;
+	if ((high && atomic_read(&svc->nsessions) >= high) ||
+	    (pct && (u64)atomic_read(&hn->nsessions) * 100 >=
+		    pct * READ_ONCE(hn->cfg.session_limit)))
+		hlb_hybrid_kick(hn);
+}
+
+static unsigned int hlb_in_stateful(struct hlb_net *hn,
+				    struct hlb_service *svc,
+				    const struct hlb_svc_conf *conf,
+				    struct hlb_server *srv, struct sk_buff *skb,
+				    const struct hlb_pkt *p)
+{
+	u8 state = HLB_TCP_NONE;
+	struct hlb_session *s;
+
+	if (p->t.proto == IPPROTO_TCP)
+		state = hlb_tcp_initial(p->tcp_flags);
+	s = hlb_session_create(hn, svc, srv, &p->t, state, false);
+	hlb_hybrid_check(hn, svc, conf);
+	if (s)
+		srv = s->srv;
+	else if (READ_ONCE(svc->method) == HLB_METHOD_STATEFUL)
+		return hlb_drop(hn, svc, HLB_ST_A_DROP_SESSION_LIMIT);
+	/* (A stateless service only protects its flows: it goes on.) */
+	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+}
+
+/*
+ * A packet to a service that no session knows: the mapping decides.
+ *
+ * While a mapping change is recent, TCP flows in moved buckets get
+ * sessions even when the service is stateless: an established flow (not a
+ * SYN) one that keeps its previous server (learned), a new flow (a SYN)
+ * one that keeps its new server, so that its next packets, which are not
+ * SYNs, are not taken for an established flow of the previous table.
+ */
 static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 			       struct sk_buff *skb, const struct hlb_pkt *p)
 {
 	const struct hlb_svc_conf *conf = rcu_dereference(svc->conf);
 	bool stateful = READ_ONCE(svc->method) == HLB_METHOD_STATEFUL;
-	bool tcp = p->t.proto == IPPROTO_TCP;
-	struct hlb_session *s;
-	struct hlb_server *srv;
+	bool starts = hlb_starts_flow(p), moved;
+	struct hlb_server *srv, *old, *now;
 	int drop;
-	u8 state;
 
-	if (stateful && conf->strict && tcp && !hlb_is_syn(p->tcp_flags))
+	moved = hlb_moved(svc, &p->t, &old, &now);
+	if (starts) {
+		hlb_stat_add(&hn->stats, HLB_ST_A_NEW_FLOWS, 1);
+		hlb_stat_add(&svc->stats, HLB_ST_A_NEW_FLOWS, 1);
+	} else if (moved && old) {
+		return hlb_in_learned(hn, svc, old, skb, p);
+	} else if (stateful && conf->strict && p->t.proto == IPPROTO_TCP) {
 		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
+	}
 	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
 	if (!srv)
 		return hlb_drop(hn, svc, drop);
-	if (stateful) {
-		state = tcp ? hlb_tcp_initial(p->tcp_flags) : HLB_TCP_NONE;
-		s = hlb_session_create(hn, svc, srv, &p->t, state, false);
-		if (!s)
-			return hlb_drop(hn, svc, HLB_ST_A_DROP_SESSION_LIMIT);
-		srv = s->srv;
-	}
+	if (stateful || (moved && starts))
+		return hlb_in_stateful(hn, svc, conf, srv, skb, p);
 	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
 }
@@ -202,7 +292,7 @@ static unsigned int hlb_in_icmp(struct hlb_net *hn, struct sk_buff *skb,
 		lut = svc ? rcu_dereference(svc->lut) : NULL;
 		if (!lut)
 			return NF_ACCEPT;
-		srv = hlb_lut_pick(lut, rcu_dereference(svc->conf), &orig);
+		srv = hlb_lut_pick(lut, &orig);
 	}
 	hlb_count(hn, svc, srv, s ? HLB_ST_A_SESSION_HITS :
 		  HLB_ST_A_MAPPING_HITS, skb->len);

@@ -30,6 +30,7 @@ static int __net_init hlb_net_init(struct net *net)
 	err = hlb_mapping_init(hn);
 	if (err)
 		goto sessions_exit;
+	hlb_hybrid_net_init(hn);
 	return 0;
 
 sessions_exit:
@@ -43,7 +44,11 @@ static void __net_exit hlb_net_exit(struct net *net)
 {
 	struct hlb_net *hn = hlb_pernet(net);
 
+	/* Services first: their hooks go with them, so nothing on the packet
+	 * path can queue work after it is cancelled.
+	 */
 	hlb_mapping_exit(hn);
+	hlb_hybrid_net_exit(hn);
 	hlb_sessions_net_exit(hn);
 	hlb_stats_free(&hn->stats);
 }

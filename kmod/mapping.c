@@ -91,8 +91,12 @@ void hlb_mapping_exit(struct hlb_net *hn)
 
 static void hlb_lut_free(struct hlb_lut *lut)
 {
+	u32 i;
+
 	if (!lut)
 		return;
+	for (i = 0; i < lut->nservers; i++)
+		hlb_server_put(lut->servers[i]);
 	kvfree(lut->servers);
 	kvfree(lut);
 }
@@ -102,11 +106,13 @@ static void hlb_lut_free_rcu(struct rcu_head *head)
 	hlb_lut_free(container_of(head, struct hlb_lut, rcu));
 }
 
-static struct hlb_lut *hlb_lut_alloc(u32 size, u32 nservers)
+static struct hlb_lut *hlb_lut_alloc(const struct hlb_svc_conf *conf,
+				     u32 nservers)
 {
 	struct hlb_lut *lut;
 
-	lut = kvzalloc(struct_size(lut, entry, size), GFP_KERNEL_ACCOUNT);
+	lut = kvzalloc(struct_size(lut, entry, conf->table_size),
+		       GFP_KERNEL_ACCOUNT);
 	if (!lut)
 		return NULL;
 	lut->servers = kvcalloc(nservers, sizeof(*lut->servers),
@@ -115,8 +121,9 @@ static struct hlb_lut *hlb_lut_alloc(u32 size, u32 nservers)
 		kvfree(lut);
 		return NULL;
 	}
-	lut->size = size;
-	lut->nservers = nservers;
+	lut->size = conf->table_size;
+	lut->seed = conf->seed;
+	lut->hash = conf->hash;
 	return lut;
 }
 
@@ -132,7 +139,7 @@ static u32 hlb_weighted_servers(struct hlb_service *svc)
 }
 
 /* Runs Maglev over @lut->servers; the scratch memory lives only here. */
-static int hlb_lut_fill(struct hlb_lut *lut, u32 seed)
+static int hlb_lut_fill(struct hlb_lut *lut)
 {
 	struct hlb_maglev_server *ms;
 	void *scratch;
@@ -153,8 +160,8 @@ static int hlb_lut_fill(struct hlb_lut *lut, u32 seed)
 		ms[i].weight = srv->weight;
 	}
 	/* Only called with servers of weight > 0: never "empty". */
-	if (hlb_maglev_build(lut->entry, lut->size, ms, lut->nservers, seed,
-			     scratch) == 0)
+	if (hlb_maglev_build(lut->entry, lut->size, ms, lut->nservers,
+			     lut->seed, scratch) == 0)
 		err = 0;
 	else
 		err = -EINVAL;
@@ -165,14 +172,14 @@ out:
 }
 
 /*
- * Build the lookup table @svc should have with table size @size and @seed,
- * from its current servers. Returns NULL in *@out when no server takes new
- * flows. Nothing is published.
+ * Build the lookup table @svc should have with @conf, from its current
+ * servers. Returns NULL in *@out when no server takes new flows. Nothing
+ * is published.
  */
-static int hlb_lut_build(struct hlb_service *svc, u32 size, u32 seed,
-			 struct hlb_lut **out)
+static int hlb_lut_build(struct hlb_service *svc,
+			 const struct hlb_svc_conf *conf, struct hlb_lut **out)
 {
-	u32 n = hlb_weighted_servers(svc), i = 0;
+	u32 n = hlb_weighted_servers(svc);
 	struct hlb_server *srv;
 	struct hlb_lut *lut;
 	unsigned long id;
@@ -181,13 +188,16 @@ static int hlb_lut_build(struct hlb_service *svc, u32 size, u32 seed,
 	*out = NULL;
 	if (!n)
 		return 0;
-	lut = hlb_lut_alloc(size, n);
+	lut = hlb_lut_alloc(conf, n);
 	if (!lut)
 		return -ENOMEM;
-	xa_for_each(&svc->servers, id, srv)
-		if (srv->weight > 0)
-			lut->servers[i++] = srv;
-	err = hlb_lut_fill(lut, seed);
+	xa_for_each(&svc->servers, id, srv) {
+		if (!srv->weight)
+			continue;
+		refcount_inc(&srv->refcnt);
+		lut->servers[lut->nservers++] = srv;
+	}
+	err = hlb_lut_fill(lut);
 	if (err) {
 		hlb_lut_free(lut);
 		return err;
@@ -196,14 +206,45 @@ static int hlb_lut_build(struct hlb_service *svc, u32 size, u32 seed,
 	return 0;
 }
 
+static void hlb_lut_drop(struct hlb_lut *lut)
+{
+	if (lut)
+		call_rcu(&lut->rcu, hlb_lut_free_rcu);
+}
+
+/*
+ * Publish @lut. The table it replaces is kept for the service's transition
+ * period (flow protection): established TCP flows whose bucket moved find
+ * their server there.
+ */
 static void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 			    struct hlb_lut *lut)
 {
-	struct hlb_lut *old;
+	u32 t = hlb_svc_conf_locked(hn, svc)->transition_ms;
+	struct hlb_lut *old, *prev;
 
 	old = rcu_replace_pointer(svc->lut, lut, lockdep_is_held(&hn->lock));
-	if (old)
-		call_rcu(&old->rcu, hlb_lut_free_rcu);
+	if (!old || !t) {
+		hlb_lut_drop(old);
+		return;
+	}
+	WRITE_ONCE(svc->prev_until, jiffies + msecs_to_jiffies(t));
+	prev = rcu_replace_pointer(svc->prev_lut, old,
+				   lockdep_is_held(&hn->lock));
+	hlb_lut_drop(prev);
+}
+
+/* The end of a transition period: the old table goes. */
+void hlb_lut_expire(struct hlb_net *hn, struct hlb_service *svc)
+{
+	struct hlb_lut *prev = rcu_dereference_protected(svc->prev_lut,
+					lockdep_is_held(&hn->lock));
+
+	if (!prev || (hlb_svc_conf_locked(hn, svc)->transition_ms &&
+		      time_before(jiffies, READ_ONCE(svc->prev_until))))
+		return;
+	RCU_INIT_POINTER(svc->prev_lut, NULL);
+	hlb_lut_drop(prev);
 }
 
 static int hlb_lut_rebuild(struct hlb_net *hn, struct hlb_service *svc,
@@ -213,7 +254,7 @@ static int hlb_lut_rebuild(struct hlb_net *hn, struct hlb_service *svc,
 	struct hlb_lut *lut;
 	int err;
 
-	err = hlb_lut_build(svc, conf->table_size, conf->seed, &lut);
+	err = hlb_lut_build(svc, conf, &lut);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "out of memory building the lookup table");
 		return err;
@@ -244,6 +285,7 @@ static void hlb_server_free_rcu(struct rcu_head *head)
 static void hlb_service_free(struct hlb_service *svc)
 {
 	hlb_lut_free(rcu_dereference_protected(svc->lut, 1));
+	hlb_lut_free(rcu_dereference_protected(svc->prev_lut, 1));
 	kfree(rcu_dereference_protected(svc->conf, 1));
 	hlb_stats_free(&svc->stats);
 	kfree(svc);
@@ -302,6 +344,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 	err = hlb_stats_init(&svc->stats);
 	if (err)
 		goto free;
+	hlb_hybrid_reset(svc, conf);
 	/* Cyclic ids only grow, so a dump resuming after id N sees every
 	 * service added since at its end and never one twice.
 	 */
@@ -342,9 +385,9 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 		return -EINVAL;
 	}
 	rebuild = conf->table_size != old->table_size ||
-		  conf->seed != old->seed;
+		  conf->seed != old->seed || conf->hash != old->hash;
 	if (rebuild) {
-		err = hlb_lut_build(svc, conf->table_size, conf->seed, &lut);
+		err = hlb_lut_build(svc, conf, &lut);
 		if (err) {
 			NL_SET_ERR_MSG(extack,
 				       "out of memory building the lookup table");
@@ -352,12 +395,18 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 			return err;
 		}
 	}
-	if (conf->mode != old->mode || conf->pin != old->pin)
-		WRITE_ONCE(svc->method, hlb_initial_method(conf));
 	rcu_assign_pointer(svc->conf, conf);
-	kfree_rcu(old, rcu);
+	if (conf->mode != old->mode) {
+		WRITE_ONCE(svc->method, hlb_initial_method(conf));
+		hlb_hybrid_reset(svc, conf);
+	}
 	if (rebuild)
 		hlb_lut_publish(hn, svc, lut);
+	hlb_lut_expire(hn, svc);
+	kfree_rcu(old, rcu);
+	/* A new pin takes effect now, not at the next measurement. */
+	if (conf->mode == HLB_MODE_HYBRID)
+		hlb_hybrid_eval(hn, svc);
 	return 0;
 }
 
@@ -469,7 +518,7 @@ int hlb_server_add(struct hlb_net *hn, struct hlb_service *svc,
 		goto free;
 	svc->nservers++;
 	/* Build first, publish last: a failure leaves the old table. */
-	err = hlb_lut_build(svc, conf->table_size, conf->seed, &lut);
+	err = hlb_lut_build(svc, conf, &lut);
 	if (err)
 		goto erase;
 	err = rhashtable_lookup_insert_fast(&hn->servers, &srv->node,
@@ -498,10 +547,10 @@ int hlb_server_set(struct hlb_net *hn, struct hlb_server *srv, u32 weight,
 	WRITE_ONCE(srv->max_conns, max_conns);
 	if (weight == old)
 		return 0;
-	srv->weight = weight;
+	WRITE_ONCE(srv->weight, weight);
 	err = hlb_lut_rebuild(hn, srv->svc, extack);
 	if (err)
-		srv->weight = old;
+		WRITE_ONCE(srv->weight, old);
 	return err;
 }
 
@@ -518,10 +567,10 @@ int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,
 	/* Build the table without it before unlinking anything, so that
 	 * running out of memory refuses the delete and changes nothing.
 	 */
-	srv->weight = 0;
-	err = hlb_lut_build(svc, conf->table_size, conf->seed, &lut);
+	WRITE_ONCE(srv->weight, 0);
+	err = hlb_lut_build(svc, conf, &lut);
 	if (err) {
-		srv->weight = weight;
+		WRITE_ONCE(srv->weight, weight);
 		NL_SET_ERR_MSG(extack, "out of memory building the lookup table");
 		return err;
 	}

@@ -356,7 +356,29 @@ struct hlb_msg {
 	bool config;			/* HLB_A_CONFIG */
 	bool stats;			/* HLB_A_STATS of the namespace */
 	bool info;			/* HLB_A_VERSION, HLB_A_GENL_VERSION */
+	const struct hlb_hybrid_switch *sw;	/* HLB_A_EVENT */
 };
+
+static int hlb_fill_event(struct sk_buff *skb, const struct hlb_service *svc,
+			  const struct hlb_hybrid_switch *sw)
+{
+	struct nlattr *nest = nla_nest_start(skb, HLB_A_EVENT);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, HLB_EVT_A_METHOD, sw->method) ||
+	    nla_put_u8(skb, HLB_EVT_A_REASON, sw->reason) ||
+	    nla_put_u64_64bit(skb, HLB_EVT_A_VALUE, sw->value, HLB_EVT_A_PAD) ||
+	    nla_put_u64_64bit(skb, HLB_EVT_A_THRESHOLD, sw->threshold,
+			      HLB_EVT_A_PAD) ||
+	    nla_put_u64_64bit(skb, HLB_EVT_A_TIME, svc->last_switch,
+			      HLB_EVT_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
 static int hlb_fill_msg(struct sk_buff *skb, const struct hlb_msg *m)
 {
@@ -371,6 +393,8 @@ static int hlb_fill_msg(struct sk_buff *skb, const struct hlb_msg *m)
 	if (m->config && hlb_fill_config(skb, m->hn))
 		return -EMSGSIZE;
 	if (m->stats && hlb_stats_fill(skb, HLB_A_STATS, &m->hn->stats))
+		return -EMSGSIZE;
+	if (m->sw && hlb_fill_event(skb, m->svc, m->sw))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -435,6 +459,15 @@ static void hlb_event_send(struct hlb_net *hn, struct sk_buff *skb)
 static void hlb_notify(u8 cmd, const struct hlb_msg *m)
 {
 	hlb_event_send(m->hn, hlb_event_new(cmd, m));
+}
+
+/* A hybrid service changed method; with hn->lock held. */
+void hlb_notify_switch(struct hlb_net *hn, struct hlb_service *svc,
+		       const struct hlb_hybrid_switch *sw)
+{
+	struct hlb_msg m = { .hn = hn, .svc = svc, .sw = sw };
+
+	hlb_notify(HLB_CMD_SWITCH, &m);
 }
 
 /* Requests */

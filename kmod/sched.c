@@ -14,22 +14,21 @@
 #include "core/hash.h"
 #include "core/maglev.h"
 
-/* The bucket of a flow in a table of @size entries. */
-static u32 hlb_flow_bucket(const struct hlb_tuple *t,
-			   const struct hlb_svc_conf *conf, u32 size)
+/* The bucket of a flow, by the hash the table was built for. */
+static u32 hlb_flow_bucket(const struct hlb_lut *lut,
+			   const struct hlb_tuple *t)
 {
 	u32 h = hlb_flow_hash(t->src.b, hlb_addr_len(t->family),
 			      ntohs(t->sport),
-			      conf->hash == HLB_HASH_SRC_ADDR_PORT, conf->seed);
+			      lut->hash == HLB_HASH_SRC_ADDR_PORT, lut->seed);
 
-	return hlb_maglev_bucket(h, size);
+	return hlb_maglev_bucket(h, lut->size);
 }
 
 struct hlb_server *hlb_lut_pick(const struct hlb_lut *lut,
-				const struct hlb_svc_conf *conf,
 				const struct hlb_tuple *t)
 {
-	return lut->servers[lut->entry[hlb_flow_bucket(t, conf, lut->size)]];
+	return lut->servers[lut->entry[hlb_flow_bucket(lut, t)]];
 }
 
 static bool hlb_server_full(const struct hlb_server *srv)
@@ -74,9 +73,9 @@ struct hlb_server *hlb_pick_server(struct hlb_service *svc,
 	if (!lut)
 		return NULL;
 	if (!stateful)
-		return hlb_lut_pick(lut, conf, t);
+		return hlb_lut_pick(lut, t);
 	if (conf->sched == HLB_SCHED_HASH) {
-		srv = hlb_lut_pick(lut, conf, t);
+		srv = hlb_lut_pick(lut, t);
 		if (!hlb_server_full(srv))
 			return srv;
 	}

@@ -6,7 +6,6 @@
 
 /* The table's server for a flow; the caller holds rcu_read_lock(). */
 struct hlb_server *hlb_lut_pick(const struct hlb_lut *lut,
-				const struct hlb_svc_conf *conf,
 				const struct hlb_tuple *t);
 
 /*

@@ -122,6 +122,12 @@ uncharge_net:
 	return false;
 }
 
+/* How full the host's session table is, in percent. */
+u32 hlb_sessions_global_fill(void)
+{
+	return (u64)atomic_read(&hlb_sessions_total) * 100 / max_sessions;
+}
+
 static void hlb_session_uncharge(struct hlb_net *hn)
 {
 	atomic_dec(&hlb_sessions_total);
@@ -159,6 +165,7 @@ static void hlb_session_fill_addrs(struct hlb_session *s,
 /* Counters that move with a session's life: bottom halves off. */
 static void hlb_session_account(struct hlb_session *s, int delta)
 {
+	atomic_add(delta, &s->svc->nsessions);
 	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
 	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
 	if (delta > 0) {
@@ -479,6 +486,10 @@ int __init hlb_session_init(void)
 	size_t v4 = offsetof(struct hlb_session, v4) +
 		    sizeof(((struct hlb_session *)0)->v4);
 
+	if (!max_sessions) {
+		pr_err("hlb: max_sessions must be at least 1\n");
+		return -EINVAL;
+	}
 	hlb_tuple_seed = get_random_u32();
 	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0, 0, NULL);
 	hlb_session6_cache = kmem_cache_create("hlb_session6",

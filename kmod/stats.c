@@ -41,7 +41,8 @@ void hlb_stats_free(struct hlb_stats *st)
 	st->pcpu = NULL;
 }
 
-static void hlb_stats_sum(const struct hlb_stats *st, u64 *out)
+/* The sums since the counters were made, ignoring resets. */
+void hlb_stats_raw(const struct hlb_stats *st, u64 *out)
 {
 	int cpu, i;
 
@@ -71,7 +72,7 @@ void hlb_stats_read(const struct hlb_stats *st, u64 *out)
 {
 	int i;
 
-	hlb_stats_sum(st, out);
+	hlb_stats_raw(st, out);
 	for (i = 0; i < __HLB_ST_A_MAX; i++)
 		if (!hlb_stats_is_gauge(i))
 			out[i] -= st->base[i];
@@ -79,7 +80,7 @@ void hlb_stats_read(const struct hlb_stats *st, u64 *out)
 
 void hlb_stats_reset(struct hlb_stats *st)
 {
-	hlb_stats_sum(st, st->base);
+	hlb_stats_raw(st, st->base);
 }
 
 int hlb_stats_fill(struct sk_buff *skb, int attrtype,

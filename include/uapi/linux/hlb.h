@@ -332,6 +332,9 @@ enum hlb_stats_attr {
 	HLB_ST_A_LEARNED,		/* sessions created by flow protection */
 	HLB_ST_A_SWITCHES,		/* hybrid method switches */
 	HLB_ST_A_PAD,
+	HLB_ST_A_NEW_FLOWS,		/* packets that start a flow: TCP
+					 * SYNs, UDP without a session
+					 */
 	__HLB_ST_A_MAX
 };
 

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hybrid policy: when a hybrid service creates sessions (stateful
+ * method) and when it does not (stateless method). Pure logic, driven once
+ * a second per service by the module and by the unit tests.
+ *
+ *   stateful --(any measure >= its high watermark, dwell passed)--> stateless
+ *   stateless --(every measure <= its low watermark for the hold time,
+ *                dwell passed)--> stateful
+ *   the namespace's session table over its fill limit --> stateless, now
+ *   an administrator's pin --> the pinned method, now
+ */
+#ifndef _HLB_CORE_HYBRID_H
+#define _HLB_CORE_HYBRID_H
+
+#include "types.h"
+
+/* One second's measures of a service. */
+struct hlb_hybrid_measure {
+	u64 sessions;		/* active sessions */
+	u64 newflow_rate;	/* new flows per second */
+	u64 packet_rate;	/* packets per second */
+	bool fill_limit;	/* the session table is over its fill limit */
+};
+
+/* What the policy remembers between two steps. */
+struct hlb_hybrid_state {
+	u8 method;		/* enum hlb_method */
+	bool switched;		/* has ever switched: dwell applies */
+	bool low;		/* every measure is low ... */
+	u64 low_since;		/* ... since then (ms) */
+	u64 last_switch;	/* ms */
+};
+
+/* A switch, and why. */
+struct hlb_hybrid_switch {
+	u8 method;		/* enum hlb_method, the new one */
+	u8 reason;		/* enum hlb_reason */
+	u64 value;		/* the measure that decided */
+	u64 threshold;		/* and its watermark */
+};
+
+/*
+ * One step at time @now (ms). @conf is indexed by HLB_HYB_A_*, @pin is an
+ * enum hlb_pin. Returns true and fills @sw when the method changes; @st is
+ * updated either way.
+ */
+bool hlb_hybrid_step(const u32 *conf, u8 pin, struct hlb_hybrid_state *st,
+		     const struct hlb_hybrid_measure *m, u64 now,
+		     struct hlb_hybrid_switch *sw);
+
+#endif /* _HLB_CORE_HYBRID_H */
