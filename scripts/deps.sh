@@ -16,7 +16,7 @@ PKGS=(
 	# tests and benchmarks
 	iproute2 socat nftables ipvsadm iperf3 conntrack tcpdump
 	python3 python3-scapy procps psmisc util-linux coreutils
-	xz-utils bc
+	xz-utils bc valgrind python3-docutils
 )
 
 missing=()

@@ -67,20 +67,21 @@ mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f -name 'test_*' \
 	-perm -u+x | sort)
 mapfile -t sel < <(make -s -C "$TOP/selftests" list)
 nsel=${#sel[@]}
-# Tests that run on the host, each a command line.
-host=(
-	"selftests/vm/test_runner.sh"
-	"tools/hlb/tests/cli_usage.sh"
-)
+# Tests that run on the host: the VM runner's own, and the CLI's (usage,
+# fuzzed batch input, a fake kernel), each on a normal and an ASan build.
+host_names=("host: selftests/vm/test_runner.sh" "host: tools/hlb check")
+host_cmds=("bash $TOP/selftests/vm/test_runner.sh"
+	   "make -s -C $TOP/tools/hlb check")
 
 echo "TAP version 13"
 # Units, host tests, selftests, and one more: the VM and its kernel log.
-echo "1..$((${#units[@]} + ${#host[@]} + nsel + 1))"
+echo "1..$((${#units[@]} + ${#host_names[@]} + nsel + 1))"
 for t in "${units[@]}"; do
 	run_host "unit: ${t##*/}" "$t"
 done
-for t in "${host[@]}"; do
-	run_host "host: $t" bash "$TOP/$t"
+for i in "${!host_names[@]}"; do
+	# shellcheck disable=SC2086 # a command line, split on purpose
+	run_host "${host_names[i]}" ${host_cmds[i]}
 done
 
 first=$((n + 1))

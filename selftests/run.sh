@@ -18,10 +18,13 @@ failed=0
 
 # Kernel reports since line $1 of dmesg: a test that causes one fails,
 # even if tools/vm/run would also fail the whole run at the end.
+PATTERNS=$(mktemp)
+trap 'rm -f "$PATTERNS"' EXIT
+grep -v '^#' "$TOP/tools/vm/report-patterns" >"$PATTERNS"
+
 kernel_reports()
 {
-	dmesg | tail -n "+$(($1 + 1))" |
-		grep -E -f <(grep -v "^#" "$TOP/tools/vm/report-patterns") || true
+	dmesg | tail -n "+$(($1 + 1))" | grep -E -f "$PATTERNS" || true
 }
 
 run_one()

@@ -21,6 +21,7 @@ static const char *const counter_names[HLB_ST_A_MAX + 1] = {
 	[HLB_ST_A_MALFORMED] = "malformed",
 	[HLB_ST_A_LEARNED] = "learned",
 	[HLB_ST_A_SWITCHES] = "switches",
+	[HLB_ST_A_NEW_FLOWS] = "new_flows",
 };
 
 void stats_usage(FILE *f)

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A large configuration: 10,000 services with 10 servers each go in with
+# one batch, and a dump of all 100,000 servers taken while more services
+# are being added is complete: every server that existed before the dump
+# began appears exactly once.
+source "$(dirname "$0")/lib.sh"
+
+GEN="$PYTHON $TOP/selftests/tools/config_gen.py"
+NSVC=${HLB_SCALE_SERVICES:-10000}
+NSRV=10
+TMP=$(mktemp -d)
+on_exit "rm -rf $TMP"
+
+hlb_load || exit "$KSFT_FAIL"
+setup_ns A
+
+$GEN scale "$NSVC" "$NSRV" 0 >"$TMP/batch"
+$GEN scale 2000 "$NSRV" "$NSVC" >"$TMP/more"
+start=$SECONDS
+check "$NSVC services, $((NSVC * NSRV)) servers in one batch" \
+	hlbn "$A" -b "$TMP/batch"
+log "applied in $((SECONDS - start)) s"
+check "the namespace counts them" \
+	eval 'hlbn "$A" config show | grep -q "services $NSVC\b"'
+
+# The dump runs while another batch adds services at the end.
+hlbn "$A" -b "$TMP/more" &
+adder=$!
+start=$SECONDS
+check "server dump during concurrent adds" \
+	eval 'hlbn "$A" -j server show >"$TMP/dump.json"'
+log "dumped in $((SECONDS - start)) s"
+check "the concurrent batch succeeded" wait "$adder"
+check "every server present before the dump, exactly once" \
+	$GEN count "$TMP/dump.json" "$NSVC" "$NSRV"
+check "service dump is complete" \
+	eval '[[ $(hlbn "$A" service show | grep -c "^service") -eq $((NSVC + 2000)) ]]'
+check "flush removes them all" \
+	eval 'hlbn "$A" service flush && [[ -z $(hlbn "$A" service show) ]]'
+finish
