@@ -230,8 +230,8 @@ static bool hlb_attr_within(const struct nlattr *a, const struct nlattr *head,
 }
 
 int hlb_nla_parse(struct nlattr **tb, const struct hlb_nest *nest,
-	      const struct nlattr *head, int len,
-	      struct netlink_ext_ack *extack)
+		  const struct nlattr *head, int len,
+		  struct netlink_ext_ack *extack)
 {
 	const struct nlattr *bad;
 	int err, type;
@@ -263,8 +263,9 @@ int hlb_parse_nested(struct nlattr **tb, const struct hlb_nest *nest,
 int hlb_parse_msg(struct nlattr **tb, const struct nlmsghdr *nlh,
 		  struct netlink_ext_ack *extack)
 {
-	return hlb_nla_parse(tb, &hlb_nest_top, nlmsg_attrdata(nlh, GENL_HDRLEN),
-			 nlmsg_attrlen(nlh, GENL_HDRLEN), extack);
+	return hlb_nla_parse(tb, &hlb_nest_top,
+			     nlmsg_attrdata(nlh, GENL_HDRLEN),
+			     nlmsg_attrlen(nlh, GENL_HDRLEN), extack);
 }
 
 /* For messages chosen at run time; @msg must be a static string. */

@@ -23,8 +23,8 @@ extern const struct hlb_nest hlb_nest_top, hlb_nest_svc, hlb_nest_to,
 	hlb_nest_hyb, hlb_nest_srv, hlb_nest_cfg;
 
 int hlb_nla_parse(struct nlattr **tb, const struct hlb_nest *nest,
-	      const struct nlattr *head, int len,
-	      struct netlink_ext_ack *extack);
+		  const struct nlattr *head, int len,
+		  struct netlink_ext_ack *extack);
 int hlb_parse_nested(struct nlattr **tb, const struct hlb_nest *nest,
 		     const struct nlattr *nla, struct netlink_ext_ack *extack);
 int hlb_parse_msg(struct nlattr **tb, const struct nlmsghdr *nlh,

@@ -396,6 +396,9 @@ void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
 	struct rhashtable_iter iter;
 	struct hlb_session *s;
 
+	/* Order the caller's ->dead store before the walk's reads; pairs
+	 * with the barrier in hlb_session_create().
+	 */
 	smp_mb();
 	rhashtable_walk_enter(&hn->sess_orig, &iter);
 	rhashtable_walk_start(&iter);

@@ -17,8 +17,7 @@ static const struct {
 	  HLB_REASON_PACKET_RATE },
 };
 
-#define HLB_NMEASURES \
-	(sizeof(hlb_hybrid_measures) / sizeof(hlb_hybrid_measures[0]))
+#define HLB_NMEASURES ARRAY_SIZE(hlb_hybrid_measures)
 
 static u64 hlb_measure(const struct hlb_hybrid_measure *m, int i)
 {

@@ -4,11 +4,12 @@
  * method) and when it does not (stateless method). Pure logic, driven once
  * a second per service by the module and by the unit tests.
  *
- *   stateful --(any measure >= its high watermark, dwell passed)--> stateless
- *   stateless --(every measure <= its low watermark for the hold time,
- *                dwell passed)--> stateful
- *   the namespace's session table over its fill limit --> stateless, now
- *   an administrator's pin --> the pinned method, now
+ *  - from stateful to stateless: any measure at or above its high
+ *    watermark, once the dwell time since the last switch has passed;
+ *  - back to stateful: every measure at or below its low watermark for
+ *    the hold time, and the dwell time passed;
+ *  - the namespace's session table over its fill limit: stateless, now;
+ *  - an administrator's pin: the pinned method, now.
  */
 #ifndef _HLB_CORE_HYBRID_H
 #define _HLB_CORE_HYBRID_H
