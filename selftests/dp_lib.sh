@@ -24,24 +24,40 @@ jget()
 	hlbn "$ns" -j "$@" | jq -r "$filter"
 }
 
-# ns_stat NS FIELD: a namespace counter.
-ns_stat() { jget "$1" ".$2" stats; }
+# load_stats NS: every counter of NS, its services and servers, and its
+# session count, into the associative array ST, keyed
+#   ns/FIELD                    namespace counters
+#   cfg/sessions                live sessions (config show)
+#   svc/PROTO/VIP/PORT/FIELD    service counters (VIP without brackets)
+#   srv/PROTO/ADDR/PORT/FIELD   server counters
+# Four CLI calls and one jq: under TCG each process costs 0.1-0.5 s, so
+# tests read everything at once and check from ST.
+declare -A ST
 
-# svc_stat NS PROTO VIP:PORT FIELD: a service counter.
-svc_stat() { jget "$1" ".service.stats.$4" stats show "$2" "$3"; }
-
-# srv_stat NS PROTO VIP:PORT SERVER_ADDR FIELD: a server's counter.
-srv_stat()
+load_stats()
 {
-	hlbn "$1" -j stats show "$2" "$3" |
-		jq -r --arg a "$4" ".servers[] | select(.addr == \$a) | .stats.$5"
+	local ns=$1 k v
+
+	ST=()
+	while read -r k v; do
+		ST[$k]=$v
+	done < <({
+		hlbn "$ns" -j stats
+		hlbn "$ns" -j config show
+		hlbn "$ns" -j service show
+		hlbn "$ns" -j server show
+	} | jq -rs '
+		(.[0] | to_entries[] | "ns/\(.key) \(.value)"),
+		"cfg/sessions \(.[1].sessions)",
+		(.[2][] | "svc/\(.proto)/\(.vip)/\(.port)" as $p |
+			.stats | to_entries[] | "\($p)/\(.key) \(.value)"),
+		(.[3][] | "srv/\(.service.proto)/\(.addr)/\(.port)" as $p |
+			.stats | to_entries[] | "\($p)/\(.key) \(.value)")')
+	[[ -n ${ST[cfg/sessions]:-} ]]
 }
 
 # nsessions NS [PROTO VIP:PORT]: live sessions (of one service).
 nsessions() { local ns=$1; shift; jget "$ns" length session show "$@"; }
-
-# cfg_sessions NS: the namespace's session count from `config show`.
-cfg_sessions() { jget "$1" .sessions config show; }
 
 # count OUTPUT: flows answered in burst.py/flows.py output.
 count() { awk '/^[0-9]+ / && $2 != "-" { n++ } END { print n + 0 }' <<<"$1"; }

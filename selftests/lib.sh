@@ -160,62 +160,90 @@ VIP4=10.9.0.1
 VIP6=fd09::1
 declare -a CLI SRV
 
-veth_pair()
+# Under TCG every process costs a tenth of a second or more, so the
+# topology is built by one `ip -batch` in the initial namespace (the
+# namespaces and veth pairs) and one per namespace (addresses, routes),
+# not by one `ip` per step.
+rand_suffix()
 {
-	local ns=$1 peer=$2 name=$3
+	local c=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
+	local i s=
 
-	ip link add "$name" netns "$RTR" type veth peer name eth0 netns "$ns"
-	ip -n "$RTR" link set "$name" up
-	ip -n "$ns" link set eth0 up
+	for ((i = 0; i < 6; i++)); do
+		s+=${c:RANDOM % ${#c}:1}
+	done
+	echo "$s"
 }
 
-host_addrs()
-{
-	local ns=$1 v4net=$2 v6net=$3 rname=$4
+# topo_host VAR NAME V4NET V6NET: one host's namespace, veth pair to the
+# router (NAME on the router side, eth0 on the host) and addresses, as
+# batch lines in ROOT_B, RTR_B and its own batch in HOST_B[VAR].
+declare -A HOST_B
 
-	ip -n "$RTR" addr add "$v4net.1/24" dev "$rname"
-	ip -n "$RTR" -6 addr add "$v6net::1/64" dev "$rname" nodad
-	ip -n "$ns" addr add "$v4net.2/24" dev eth0
-	ip -n "$ns" -6 addr add "$v6net::2/64" dev eth0 nodad
-	ip -n "$ns" route add default via "$v4net.1"
-	ip -n "$ns" -6 route add default via "$v6net::1"
+topo_host()
+{
+	local ns=$1 name=$2 v4=$3 v6=$4
+
+	ROOT_B+="netns add $ns"$'\n'
+	ROOT_B+="link add $name netns $RTR type veth peer name eth0 netns $ns"$'\n'
+	RTR_B+="link set $name up"$'\n'
+	RTR_B+="addr add $v4.1/24 dev $name"$'\n'
+	RTR_B+="addr add $v6::1/64 dev $name nodad"$'\n'
+	HOST_B[$ns]="link set lo up
+link set eth0 up
+addr add $v4.2/24 dev eth0
+addr add $v6::2/64 dev eth0 nodad
+route add 0.0.0.0/0 via $v4.1
+route add ::/0 via $v6::1
+"
 }
 
 topo_setup()
 {
-	local nc=$1 ns=$2 i
+	local nc=$1 ns=$2 i h ROOT_B RTR_B
 
-	setup_ns RTR
-	ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec "$RTR" sysctl -qw net.ipv6.conf.all.forwarding=1
+	RTR=RTR-$(rand_suffix)
+	ROOT_B="netns add $RTR"$'\n'
+	RTR_B="link set lo up"$'\n'
+	HOST_B=()
+	NS_LIST+=("$RTR")
 	for ((i = 1; i <= nc; i++)); do
-		setup_ns "cli$i"
-		CLI[i]=$(eval echo "\$cli$i")
-		veth_pair "${CLI[i]}" "$RTR" "c$i"
-		host_addrs "${CLI[i]}" "10.0.$i" "fd00:$i" "c$i"
+		CLI[i]=cli$i-$(rand_suffix)
+		printf -v "cli$i" '%s' "${CLI[i]}"
+		NS_LIST+=("${CLI[i]}")
+		topo_host "${CLI[i]}" "c$i" "10.0.$i" "fd00:$i"
 	done
 	for ((i = 1; i <= ns; i++)); do
-		setup_ns "srv$i"
-		SRV[i]=$(eval echo "\$srv$i")
-		veth_pair "${SRV[i]}" "$RTR" "s$i"
-		host_addrs "${SRV[i]}" "10.1.$i" "fd01:$i" "s$i"
+		SRV[i]=srv$i-$(rand_suffix)
+		printf -v "srv$i" '%s' "${SRV[i]}"
+		NS_LIST+=("${SRV[i]}")
+		topo_host "${SRV[i]}" "s$i" "10.1.$i" "fd01:$i"
 	done
+	ip -b - <<<"$ROOT_B" || return 1
+	ip -n "$RTR" -b - <<<"$RTR_B" || return 1
+	for h in "${!HOST_B[@]}"; do
+		ip -n "$h" -b - <<<"${HOST_B[$h]}" || return 1
+	done
+	ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 >/dev/null
 }
 
-# start_servers PORT [ARGS]: an echo server named srvJ on every server.
+# start_servers PORT[,PORT...] [--tcp-only|--udp-only]: echo servers named
+# srvJ on every server, all from one process (tools/echo_ns.py).
 start_servers()
 {
-	local port=$1 i
+	local port=$1 ready i args=()
 
 	shift
+	ready=$(mktemp -u /tmp/hlb-ready.XXXXXX)
 	for i in "${!SRV[@]}"; do
-		ip netns exec "${SRV[i]}" "$PYTHON" "$TOP/selftests/tools/echo_server.py" \
-			"srv$i" "$port" "$@" &
-		on_exit "kill $!"
+		args+=("srv$i=${SRV[i]}")
 	done
-	for i in "${!SRV[@]}"; do
-		poll 20 listening "${SRV[i]}" "$port" || return 1
-	done
+	"$PYTHON" "$TOP/selftests/tools/echo_ns.py" --ready "$ready" "$@" \
+		"$port" "${args[@]}" &
+	on_exit "kill $!"
+	on_exit "rm -f $ready"
+	poll 30 test -e "$ready"
 }
 
 listening()

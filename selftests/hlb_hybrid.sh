@@ -1,0 +1,228 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hybrid mode, end to end: a hybrid service switches to the stateless
+# method when a watermark is crossed (new flows/s, active sessions,
+# packets/s), creates no sessions while stateless but keeps serving the
+# flows it has sessions for, and switches back once every measure has been
+# low for the hold time; the dwell time stops flapping; a pin overrides
+# the thresholds. `hlb monitor` must show every switch with its reason,
+# and 20 long-lived TCP streams, opened before the first switch, must
+# carry their data intact through all of them.
+#
+# Rates under TCG are low and noisy (python opens some 30-60 connections
+# per second here, or sends a few thousand small messages): every
+# watermark below has a margin of two or more on both sides of the load
+# that should or should not cross it, and no timing is asserted, only the
+# order of events.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_hybrid.sh"
+
+SVC=(tcp "$VIP4:80")
+NSTREAMS=20
+
+hlb_load || skip "cannot load $HLB_KO"
+topo_setup 1 3
+start_servers 8080 --tcp-only || skip "echo servers did not start"
+
+# Transition 0: no flow protection, whose sessions for new flows in moved
+# buckets (for the 60 s after each server is added here) would otherwise
+# be counted against "no new sessions while stateless". Short closing
+# timeouts, so that the sessions of closed connections go within a second
+# or two. Dwell 1 s: each part below sets what it tests.
+hlbn "$RTR" service add "${SVC[@]}" mode hybrid transition 0 hold 2s \
+	dwell 1s fin-timeout 2s close-timeout 1s newflow-high 1000000
+for j in 1 2 3; do
+	hlbn "$RTR" server add "${SVC[@]}" "10.1.$j.2:8080"
+done
+mon_start || skip "hlb monitor shows no events"
+
+hyb_set() { hlbn "$RTR" service set "${SVC[@]}" "$@"; }
+# Only the measures an argument names take part.
+hyb_only()
+{
+	hyb_set sessions-high 0 sessions-low 0 newflow-high 0 newflow-low 0 \
+		pps-high 0 pps-low 0 "$@"
+}
+switched() { mon_has "$MARK" "${SVC[@]}" "$@"; }
+method_is() { eq "$(svc_method "${SVC[@]}")" "$1"; }
+created() { svc_stat "${SVC[@]}" sessions_created; }
+nsessions() { hlbn "$RTR" -j session show "${SVC[@]}" | jq length; }
+
+# The load: short connections, idle connections, a packet stream, all
+# from the client; and the streams that must survive it all.
+load_start conn "${CLI[1]}" conn "$VIP4" 80
+load_start hold "${CLI[1]}" hold "$VIP4" 80
+load_start pkt "${CLI[1]}" pkt "$VIP4" 80
+# A chunk every 0.5 s: with 20 streams, some 40 round trips and at most
+# ~160 packets a second, far below the packet watermark further down.
+streams_start long "${CLI[1]}" "$VIP4" 80 "$NSTREAMS" --interval 0.5
+poll 60 streams_up long "$NSTREAMS" || skip "the streams did not start"
+poll 60 load_ready conn && poll 60 load_ready hold && poll 60 load_ready pkt ||
+	skip "the load generators did not start"
+check "the service starts stateful" method_is stateful
+check "every stream has a session" \
+	eq "$(nsessions)" "$NSTREAMS"
+LONG_SPORT=$(streams_stat long "list[0].sport")
+
+# no_new_sessions LEVEL: with short connections at LEVEL/s while the
+# service is stateless, 20 of them complete and no session is created,
+# none is added, and the first stream's session keeps being used.
+no_new_sessions()
+{
+	local c0 n0 ok0 rounds0 sess
+
+	c0=$(created)
+	n0=$(nsessions)
+	ok0=$(load_stat conn ok)
+	rounds0=$(streams_stat long min_rounds)
+	load_set conn "$1"
+	poll 60 eval '(($(load_stat conn ok) >= ok0 + 20))'
+	check "$2: short connections complete while stateless" \
+		eval '(($(load_stat conn ok) >= ok0 + 20))'
+	check "$2: still stateless" method_is stateless
+	check "$2: no session created while stateless" eq "$(created)" "$c0"
+	check "$2: the session count does not grow" \
+		eval '(($(nsessions) <= n0))'
+	# The stream sends every 0.5 s: its session, idle for more than 3 s
+	# if it had stopped being used, is touched all the time.
+	sess=$(session_of "${SVC[@]}" "$LONG_SPORT")
+	log "$2: stream session $sess"
+	check "$2: the stream's session is in use (idle < 3 s)" \
+		eval '[[ -n $sess ]] && (($(jq .idle_ms <<<"$sess") < 3000))'
+	check "$2: the streams go on while stateless" \
+		streams_progress long "$rounds0"
+}
+
+#
+# 1. New flows per second. The load alternates between 2/s and 40/s
+# (which TCG turns into 25-40/s); the watermarks are 15 and 5.
+#
+hyb_only newflow-high 15 newflow-low 5 hold 2s dwell 1s
+load_set conn 2
+MARK=$(mon_mark)
+load_set conn 40
+poll 60 switched stateless newflow-rate
+check "newflow: switch to stateless, reason newflow-rate" \
+	switched stateless newflow-rate
+no_new_sessions 40 newflow
+C0=$(created)
+load_set conn 2
+poll 60 switched stateful low
+check "newflow: back to stateful after the hold time, reason low" \
+	switched stateful low
+check "newflow: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
+poll 30 eval '(($(created) > C0))'
+check "newflow: stateful again, new flows get sessions" \
+	eval '(($(created) > C0))'
+
+#
+# 2. Active sessions. 20 streams, then 150 idle connections (170
+# sessions, or as many as the service creates before it stops); the
+# watermarks are 100 and 40. The idle connections closed, their sessions
+# go within the closing timeouts, and 20 remain.
+#
+load_set conn 0
+hyb_only sessions-high 100 sessions-low 40 hold 2s dwell 1s
+MARK=$(mon_mark)
+load_set hold 150
+poll 60 switched stateless sessions
+check "sessions: switch to stateless, reason sessions" \
+	switched stateless sessions
+poll 60 eval '(($(load_stat hold open) == 150))'
+check "sessions: 150 idle connections open" \
+	eq "$(load_stat hold open)" 150
+check "sessions: not over the watermark by more than the early run allows" \
+	eval '(($(nsessions) < 150 + NSTREAMS))'
+no_new_sessions 10 sessions
+load_set conn 0
+load_set hold 0
+poll 60 switched stateful low
+check "sessions: back to stateful after the hold time, reason low" \
+	switched stateful low
+check "sessions: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
+
+#
+# 3. Packets per second: one connection sending 4000 small messages a
+# second (TCG: 1500-3000 packets/s through the balancer) against the
+# streams' ~100-160; the watermarks are 1000 and 400.
+#
+hyb_only pps-high 1000 pps-low 400 hold 2s dwell 1s
+MARK=$(mon_mark)
+load_set pkt 4000
+poll 60 switched stateless packet-rate
+check "packets: switch to stateless, reason packet-rate" \
+	switched stateless packet-rate
+no_new_sessions 5 packets
+load_set conn 0
+load_set pkt 0
+poll 60 switched stateful low
+check "packets: back to stateful after the hold time, reason low" \
+	switched stateful low
+check "packets: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
+check "packets: the packet stream was not broken" \
+	eq "$(load_stat pkt failed)" 0
+
+#
+# 4. No flapping: one watermark (low == high), no hold time, a dwell of
+# 20 s, and a load that goes above and below it every 2 s for 12 s. The
+# first rise switches; every fall after it would switch back at once but
+# for the dwell.
+#
+hyb_only newflow-high 15 newflow-low 15 hold 0 dwell 20s
+MARK=$(mon_mark)
+for i in 1 2 3; do
+	load_set conn 40
+	sleep 2
+	load_set conn 0
+	sleep 2
+done
+log "flapping: $(mon_switches "$MARK" "${SVC[@]}")"
+check "flapping: one switch in 12 s of oscillation" \
+	eq "$(mon_count "$MARK" "${SVC[@]}")" 1
+check "flapping: that switch is to stateless" \
+	switched stateless newflow-rate
+poll 60 switched stateful low
+check "flapping: back to stateful once the dwell time is over" \
+	switched stateful low
+
+#
+# 5. Pin: at once, whatever the load; none gives the thresholds back.
+#
+hyb_only newflow-high 15 newflow-low 5 hold 2s dwell 1s
+MARK=$(mon_mark)
+hyb_set pin stateless
+check "pin: stateless at once" method_is stateless
+poll 10 switched stateless pin
+check "pin: event, reason pin" switched stateless pin
+MARK=$(mon_mark)
+hyb_set pin stateful
+check "pin: stateful at once" method_is stateful
+poll 10 switched stateful pin
+check "pin: event back, reason pin" switched stateful pin
+MARK=$(mon_mark)
+OK0=$(load_stat conn ok)
+C0=$(created)
+load_set conn 40
+poll 60 eval '(($(load_stat conn ok) >= OK0 + 80))'
+check "pin: pinned stateful, high load switches nothing" \
+	eq "$(mon_count "$MARK" "${SVC[@]}")" 0
+check "pin: pinned stateful, new flows get sessions" \
+	eval '(($(created) >= C0 + 80))'
+hyb_set pin none
+poll 60 switched stateless newflow-rate
+check "pin: none, the thresholds decide: stateless, reason newflow-rate" \
+	switched stateless newflow-rate
+load_set conn 0
+poll 60 switched stateful low
+check "pin: none, back to stateful, reason low" switched stateful low
+
+#
+# All along: no short connection failed, no stream broke.
+#
+check "no short connection failed" eq "$(load_stat conn failed)" 0
+check "no idle connection failed" eq "$(load_stat hold failed)" 0
+check "the streams went through every switch intact" streams_stop long
+log "switches: $(svc_json "${SVC[@]}" | jq -c '{switches, last_reason}')"
+finish
