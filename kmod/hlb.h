@@ -113,6 +113,7 @@ struct hlb_service {
 	u32 id;				/* hlb_net.service_ids */
 	refcount_t refcnt;
 	bool dead;
+	struct list_head dead_list;	/* hlb_service_flush() */
 	struct hlb_svc_conf __rcu *conf;
 	struct hlb_lut __rcu *lut;
 	/* Flow protection: the table before the last change, until then. */
@@ -286,6 +287,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags);
 void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
 			struct hlb_server *srv);
+void hlb_sessions_flush_dead(struct hlb_net *hn);
 u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s);
 int hlb_session_fill(struct sk_buff *skb, struct hlb_net *hn,
 		     const struct hlb_session *s);

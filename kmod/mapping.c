@@ -416,12 +416,12 @@ static void hlb_server_unlink(struct hlb_net *hn, struct hlb_server *srv)
 	rhashtable_remove_fast(&hn->servers, &srv->node, hlb_srv_params);
 }
 
-void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
+/* Unlink a service and its servers: the packet path cannot find them. */
+static void hlb_service_unlink(struct hlb_net *hn, struct hlb_service *svc)
 {
 	struct hlb_server *srv;
 	unsigned long id;
 
-	lockdep_assert_held(&hn->lock);
 	rhashtable_remove_fast(&hn->services, &svc->node, hlb_svc_params);
 	xa_erase(&hn->service_ids, svc->id);
 	hn->nservices--;
@@ -430,25 +430,51 @@ void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
 		WRITE_ONCE(srv->dead, true);
 		hlb_server_unlink(hn, srv);
 	}
-	/* Its sessions go with it; they hold the last references. */
-	hlb_sessions_flush(hn, svc, NULL);
+}
+
+/* Drop the configuration's references, once the sessions are gone. */
+static void hlb_service_release(struct hlb_service *svc)
+{
+	struct hlb_server *srv;
+	unsigned long id;
+
 	xa_for_each(&svc->servers, id, srv) {
 		xa_erase(&svc->servers, id);
 		hlb_server_put(srv);
 	}
 	xa_destroy(&svc->servers);
 	hlb_service_put(svc);
+}
+
+void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
+{
+	lockdep_assert_held(&hn->lock);
+	hlb_service_unlink(hn, svc);
+	/* Its sessions go with it; they hold the last references. */
+	hlb_sessions_flush(hn, svc, NULL);
+	hlb_service_release(svc);
 	hlb_hooks_update(hn);
 }
 
+/* All of them, with one walk of the session table rather than one each. */
 void hlb_service_flush(struct hlb_net *hn)
 {
 	struct hlb_service *svc;
+	LIST_HEAD(dead);
 	unsigned long id;
 
 	lockdep_assert_held(&hn->lock);
-	xa_for_each(&hn->service_ids, id, svc)
-		hlb_service_del(hn, svc);
+	xa_for_each(&hn->service_ids, id, svc) {
+		hlb_service_unlink(hn, svc);
+		list_add(&svc->dead_list, &dead);
+	}
+	hlb_sessions_flush_dead(hn);
+	while (!list_empty(&dead)) {
+		svc = list_first_entry(&dead, struct hlb_service, dead_list);
+		list_del(&svc->dead_list);
+		hlb_service_release(svc);
+	}
+	hlb_hooks_update(hn);
 }
 
 /* Servers */

@@ -385,18 +385,28 @@ static void hlb_gc_work(struct work_struct *work)
 			   more ? 1 : HLB_GC_INTERVAL);
 }
 
-/*
- * Remove the sessions of @srv, of @svc, or (both NULL) all of them. The
- * caller has marked @srv or @svc dead first, so that no new session of
- * theirs can stay in the table after this returns.
- */
-void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
-			struct hlb_server *srv)
+/* Sessions a flush removes: of @svc, of @srv, of either dead, or all. */
+struct hlb_flush {
+	struct hlb_service *svc;
+	struct hlb_server *srv;
+	bool dead;
+};
+
+static bool hlb_flush_match(const struct hlb_flush *f,
+			    const struct hlb_session *s)
+{
+	if (f->dead)
+		return READ_ONCE(s->svc->dead) || READ_ONCE(s->srv->dead);
+	return (!f->svc || s->svc == f->svc) && (!f->srv || s->srv == f->srv);
+}
+
+static void hlb_sessions_remove(struct hlb_net *hn, const struct hlb_flush *f)
 {
 	struct rhashtable_iter iter;
 	struct hlb_session *s;
+	unsigned int n = 0;
 
-	/* Order the caller's ->dead store before the walk's reads; pairs
+	/* Order the caller's ->dead stores before the walk's reads; pairs
 	 * with the barrier in hlb_session_create().
 	 */
 	smp_mb();
@@ -405,12 +415,38 @@ void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
 	while ((s = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(s))
 			continue;
-		if ((svc && s->svc != svc) || (srv && s->srv != srv))
-			continue;
-		hlb_session_unlink(hn, s);
+		if (hlb_flush_match(f, s))
+			hlb_session_unlink(hn, s);
+		/* Millions of sessions: let RCU and the scheduler breathe. */
+		if (++n % HLB_GC_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+}
+
+/*
+ * Remove the sessions of @srv, of @svc, or (both NULL) all of them. When
+ * a server or service goes, the caller has marked it dead first, so that
+ * no new session of theirs can stay in the table after this returns.
+ */
+void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
+			struct hlb_server *srv)
+{
+	struct hlb_flush f = { .svc = svc, .srv = srv };
+
+	hlb_sessions_remove(hn, &f);
+}
+
+/* Remove the sessions of every dead service or server. */
+void hlb_sessions_flush_dead(struct hlb_net *hn)
+{
+	struct hlb_flush f = { .dead = true };
+
+	hlb_sessions_remove(hn, &f);
 }
 
 static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
