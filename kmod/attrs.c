@@ -54,6 +54,7 @@ static const struct nla_policy hlb_top_policy[HLB_A_MAX + 1] = {
 	[HLB_A_STATS] = { .type = NLA_REJECT },
 	[HLB_A_CONFIG] = { .type = NLA_NESTED },
 	[HLB_A_EVENT] = { .type = NLA_REJECT },
+	[HLB_A_OBJECTS] = { .type = NLA_REJECT },
 };
 
 static const struct hlb_attr_msg hlb_top_msgs[HLB_A_MAX + 1] = {
@@ -65,6 +66,7 @@ static const struct hlb_attr_msg hlb_top_msgs[HLB_A_MAX + 1] = {
 	HLB_RO(HLB_A_STATS),
 	HLB_MSG(HLB_A_CONFIG),
 	HLB_RO(HLB_A_EVENT),
+	HLB_RO(HLB_A_OBJECTS),
 };
 
 static const struct nla_policy hlb_svc_policy[HLB_SVC_A_MAX + 1] = {

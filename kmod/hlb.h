@@ -228,6 +228,8 @@ static inline struct hlb_net *hlb_pernet(const struct net *net)
 }
 
 /* stats.c */
+void hlb_obj_add(int type, int delta);
+int hlb_obj_fill(struct sk_buff *skb);
 void hlb_stat_add(struct hlb_stats *st, int i, u64 v);
 void hlb_stats_raw(const struct hlb_stats *st, u64 *out);
 int hlb_stats_init(struct hlb_stats *st);

@@ -99,6 +99,7 @@ static void hlb_lut_free(struct hlb_lut *lut)
 		hlb_server_put(lut->servers[i]);
 	kvfree(lut->servers);
 	kvfree(lut);
+	hlb_obj_add(HLB_OBJ_A_TABLES, -1);
 }
 
 static void hlb_lut_free_rcu(struct rcu_head *head)
@@ -124,6 +125,7 @@ static struct hlb_lut *hlb_lut_alloc(const struct hlb_svc_conf *conf,
 	lut->size = conf->table_size;
 	lut->seed = conf->seed;
 	lut->hash = conf->hash;
+	hlb_obj_add(HLB_OBJ_A_TABLES, 1);
 	return lut;
 }
 
@@ -275,6 +277,7 @@ static void hlb_server_free(struct hlb_server *srv)
 {
 	hlb_stats_free(&srv->stats);
 	kfree(srv);
+	hlb_obj_add(HLB_OBJ_A_SERVERS, -1);
 }
 
 static void hlb_server_free_rcu(struct rcu_head *head)
@@ -289,6 +292,7 @@ static void hlb_service_free(struct hlb_service *svc)
 	kfree(rcu_dereference_protected(svc->conf, 1));
 	hlb_stats_free(&svc->stats);
 	kfree(svc);
+	hlb_obj_add(HLB_OBJ_A_SERVICES, -1);
 }
 
 static void hlb_service_free_rcu(struct rcu_head *head)
@@ -336,6 +340,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 		kfree(conf);
 		return -ENOMEM;
 	}
+	hlb_obj_add(HLB_OBJ_A_SERVICES, 1);
 	svc->key = *key;
 	refcount_set(&svc->refcnt, 1);
 	RCU_INIT_POINTER(svc->conf, conf);
@@ -530,6 +535,7 @@ int hlb_server_add(struct hlb_net *hn, struct hlb_service *svc,
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)
 		return -ENOMEM;
+	hlb_obj_add(HLB_OBJ_A_SERVERS, 1);
 	srv->key = *key;
 	srv->svc = svc;
 	refcount_set(&srv->refcnt, 1);

@@ -384,7 +384,8 @@ static int hlb_fill_msg(struct sk_buff *skb, const struct hlb_msg *m)
 {
 	if (m->info &&
 	    (nla_put_string(skb, HLB_A_VERSION, HLB_VERSION) ||
-	     nla_put_u32(skb, HLB_A_GENL_VERSION, HLB_GENL_VERSION)))
+	     nla_put_u32(skb, HLB_A_GENL_VERSION, HLB_GENL_VERSION) ||
+	     hlb_obj_fill(skb)))
 		return -EMSGSIZE;
 	if (m->svc && hlb_fill_service(skb, m->hn, m->svc, m->svc_full))
 		return -EMSGSIZE;

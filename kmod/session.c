@@ -142,6 +142,7 @@ static void hlb_session_free_rcu(struct rcu_head *head)
 	hlb_service_put(s->svc);
 	kmem_cache_free(s->family == AF_INET ? hlb_session4_cache :
 			hlb_session6_cache, s);
+	hlb_obj_add(HLB_OBJ_A_SESSIONS, -1);
 }
 
 static void hlb_session_fill_addrs(struct hlb_session *s,
@@ -206,6 +207,7 @@ static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
 	s = kmem_cache_alloc(cache, GFP_ATOMIC);
 	if (!s)
 		return NULL;
+	hlb_obj_add(HLB_OBJ_A_SESSIONS, 1);
 	memset(s, 0, kmem_cache_size(cache));
 	s->family = orig->family;
 	s->proto = orig->proto;
@@ -265,6 +267,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	if (err) {
 		kmem_cache_free(orig->family == AF_INET ? hlb_session4_cache :
 				hlb_session6_cache, s);
+		hlb_obj_add(HLB_OBJ_A_SESSIONS, -1);
 		hlb_server_put(srv);
 		hlb_service_put(svc);
 		hlb_session_uncharge(hn);

@@ -83,6 +83,35 @@ void hlb_stats_reset(struct hlb_stats *st)
 	hlb_stats_raw(st, st->base);
 }
 
+/*
+ * Objects alive in the whole module, from allocation to free: a leak
+ * shows as a count that does not return to where it was.
+ */
+static atomic_long_t hlb_objects[__HLB_OBJ_A_MAX];
+
+void hlb_obj_add(int type, int delta)
+{
+	atomic_long_add(delta, &hlb_objects[type]);
+}
+
+int hlb_obj_fill(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, HLB_A_OBJECTS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++) {
+		if (nla_put_u64_64bit(skb, i, atomic_long_read(&hlb_objects[i]),
+				      HLB_OBJ_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 int hlb_stats_fill(struct sk_buff *skb, int attrtype,
 		   const struct hlb_stats *st)
 {

@@ -31,7 +31,8 @@ jget()
 #   svc/PROTO/VIP/PORT/FIELD    service counters (VIP without brackets)
 #   srv/PROTO/ADDR/PORT/FIELD   server counters
 # Four CLI calls and one jq: under TCG each process costs 0.1-0.5 s, so
-# tests read everything at once and check from ST.
+# tests read everything at once and check from ST. (No process
+# substitution: the VM has no /dev/fd.)
 declare -A ST
 
 load_stats()
@@ -41,7 +42,7 @@ load_stats()
 	ST=()
 	while read -r k v; do
 		ST[$k]=$v
-	done < <({
+	done <<<"$({
 		hlbn "$ns" -j stats
 		hlbn "$ns" -j config show
 		hlbn "$ns" -j service show
@@ -52,7 +53,7 @@ load_stats()
 		(.[2][] | "svc/\(.proto)/\(.vip)/\(.port)" as $p |
 			.stats | to_entries[] | "\($p)/\(.key) \(.value)"),
 		(.[3][] | "srv/\(.service.proto)/\(.addr)/\(.port)" as $p |
-			.stats | to_entries[] | "\($p)/\(.key) \(.value)")')
+			.stats | to_entries[] | "\($p)/\(.key) \(.value)")')"
 	[[ -n ${ST[cfg/sessions]:-} ]]
 }
 
@@ -111,51 +112,57 @@ weights_ok()
 	}' <<<"$out"
 }
 
-# sessions_match OUTPUT SESSIONS_JSON FAMILY [STATE]: the live sessions
-# are exactly one per answered flow of OUTPUT: from the flow's source
-# port, to the server that answered it (srvJ is fd01:J::2 or 10.1.J.2),
-# in STATE if given; and no other session exists.
+# sessions_match OUTPUT SESSIONS_JSON FAMILY PROTO [STATE]: the live
+# sessions of PROTO and FAMILY (4 or 6) in SESSIONS_JSON (`hlb -j session
+# show`) are exactly one per answered flow of OUTPUT: from the flow's
+# source port, to the server that answered it (srvJ is 10.1.J.2 or
+# fd01:J::2), in STATE if given; and there is no other.
 sessions_match()
 {
-	"$PYTHON" - "$@" <<'EOF'
-import json
-import sys
+	local out=$1 sess=$2 fam=$3 proto=$4 state=${5:-} family=inet
 
-out, sess, fam = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-state = sys.argv[4] if len(sys.argv) > 4 else None
-flows = {}
-for line in out.splitlines():
-    f = line.split()
-    if len(f) == 2 and f[0].isdigit() and f[1] != "-":
-        flows[int(f[0])] = f[1]
-bad = 0
-by_port = {}
-for s in sess:
-    if s["client_port"] in by_port:
-        print(f"# two sessions from port {s['client_port']}")
-        bad += 1
-    by_port[s["client_port"]] = s
-for port, name in flows.items():
-    j = name[3:]
-    want = f"fd01:{j}::2" if fam == "6" else f"10.1.{j}.2"
-    s = by_port.pop(port, None)
-    if s is None:
-        print(f"# no session for the flow from port {port}")
-        bad += 1
-    elif s["server_addr"] != want:
-        print(f"# flow from {port} answered by {name}, session says "
-              f"{s['server_addr']}")
-        bad += 1
-    elif state and s["state"] != state:
-        print(f"# session from {port} is {s['state']}, not {state}")
-        bad += 1
-for port in by_port:
-    print(f"# session from port {port} belongs to no flow")
-    bad += 1
-if bad:
-    print(f"# {bad} mismatches, {len(flows)} flows, {len(sess)} sessions")
-sys.exit(1 if bad else 0)
-EOF
+	[[ $fam == 6 ]] && family=inet6
+	{
+		jq -r --arg f "$family" --arg p "$proto" '.[] |
+			select(.family == $f and .proto == $p) |
+			"S \(.client_port) \(.server_addr) \(.state)"' <<<"$sess"
+		awk '/^[0-9]+ / && $2 != "-" { print "F", $1, $2 }' <<<"$out"
+	} | awk -v fam="$fam" -v state="$state" '
+	$1 == "S" {
+		if ($2 in s) {
+			print "# two sessions from port " $2
+			bad++
+		}
+		s[$2] = $3
+		st[$2] = $4
+		next
+	}
+	$1 == "F" { f[$2] = $3; n++ }
+	END {
+		for (p in f) {
+			j = substr(f[p], 4)
+			want = fam == 6 ? "fd01:" j "::2" : "10.1." j ".2"
+			if (!(p in s)) {
+				print "# no session for the flow from port " p
+				bad++
+			} else if (s[p] != want) {
+				print "# flow from " p " answered by " f[p] \
+				      ", its session says " s[p]
+				bad++
+			} else if (state != "" && st[p] != state) {
+				print "# session from " p " is " st[p] ", not " state
+				bad++
+			}
+			delete s[p]
+		}
+		for (p in s) {
+			print "# session from port " p " belongs to no flow"
+			bad++
+		}
+		if (!n)
+			print "# no flow to match"
+		exit bad > 0 || !n
+	}'
 }
 
 # longconn NS VIP PORT STATUS: tools/longconn.py in NS, in the background;

@@ -18,8 +18,7 @@ source "$(dirname "$0")/dp_lib.sh"
 require_cmd jq
 hlb_load || exit "$KSFT_FAIL"
 topo_setup 1 3
-start_servers 8080 || exit "$KSFT_FAIL"
-start_servers 9000 --tcp-only || exit "$KSFT_FAIL"
+start_servers 8080,9000 || exit "$KSFT_FAIL"
 
 N=300
 C=${CLI[1]}
@@ -44,15 +43,18 @@ for p in "${PROTOS[@]}"; do
 	done
 done
 
+# S PROTO FAM FIELD / V PROTO FAM J FIELD: a service's / server J's
+# counter from the last load_stats.
+S() { echo "${ST[svc/$1/$(vip "$2")/80/$3]}"; }
+V() { echo "${ST[srv/$1/$(srv_addr "$3" "$2")/8080/$4]}"; }
+
 # The counters of a UDP round are exact: one datagram and its answer per
 # flow (burst.py resends only after 5 s without an answer; a resend would
 # show up here as a miscount, which is what it is).
 check_udp_counts()
 {
-	local mode=$1 f=$2 out=$3 s j a n
-	local want_map want_sess want_created
+	local mode=$1 f=$2 out=$3 j n want_map want_sess want_created
 
-	s=$(svc "$f")
 	n=$(count "$out")
 	if [[ $mode == stateless ]]; then
 		want_map=$((2 * n)) want_sess=0 want_created=0
@@ -60,56 +62,47 @@ check_udp_counts()
 		want_map=$n want_sess=$n want_created=$n
 	fi
 	check "udp$f $mode: service packets = 2 per flow" \
-		eq "$(svc_stat "$RTR" udp "$s" packets)" $((2 * n))
+		eq "$(S udp "$f" packets)" $((2 * n))
 	check "udp$f $mode: service mapping_hits" \
-		eq "$(svc_stat "$RTR" udp "$s" mapping_hits)" "$want_map"
+		eq "$(S udp "$f" mapping_hits)" "$want_map"
 	check "udp$f $mode: service session_hits" \
-		eq "$(svc_stat "$RTR" udp "$s" session_hits)" "$want_sess"
+		eq "$(S udp "$f" session_hits)" "$want_sess"
 	check "udp$f $mode: service sessions_created" \
-		eq "$(svc_stat "$RTR" udp "$s" sessions_created)" "$want_created"
+		eq "$(S udp "$f" sessions_created)" "$want_created"
 	for j in 1 2 3; do
-		a=$(srv_addr "$j" "$f")
 		n=$(served "$out" "srv$j")
 		[[ $mode == stateless ]] && want_created=0 || want_created=$n
 		check "udp$f $mode: srv$j packets = 2 per flow it answered" \
-			eq "$(srv_stat "$RTR" udp "$s" "$a" packets)" $((2 * n))
+			eq "$(V udp "$f" "$j" packets)" $((2 * n))
 		check "udp$f $mode: srv$j sessions_created" \
-			eq "$(srv_stat "$RTR" udp "$s" "$a" sessions_created)" \
-			"$want_created"
+			eq "$(V udp "$f" "$j" sessions_created)" "$want_created"
 	done
 }
 
 check_tcp_counts()
 {
-	local mode=$1 f=$2 out=$3 s j a n
+	local mode=$1 f=$2 out=$3 j n
 
-	s=$(svc "$f")
 	n=$(count "$out")
 	if [[ $mode == stateless ]]; then
 		check "tcp$f stateless: every packet from the mapping" \
-			eq "$(svc_stat "$RTR" tcp "$s" mapping_hits)" \
-			"$(svc_stat "$RTR" tcp "$s" packets)"
-		check "tcp$f stateless: no session hit" \
-			eq "$(svc_stat "$RTR" tcp "$s" session_hits)" 0
-		check "tcp$f stateless: no session created" \
-			eq "$(svc_stat "$RTR" tcp "$s" sessions_created)" 0
+			eq "$(S tcp "$f" mapping_hits)" "$(S tcp "$f" packets)"
+		check "tcp$f stateless: no session hit, no session created" \
+			eq "$(S tcp "$f" session_hits)/$(S tcp "$f" sessions_created)" 0/0
 		return
 	fi
 	# Stateful: only each flow's SYN misses the session table.
 	check "tcp$f stateful: mapping_hits = 1 per flow (the SYN)" \
-		eq "$(svc_stat "$RTR" tcp "$s" mapping_hits)" "$n"
+		eq "$(S tcp "$f" mapping_hits)" "$n"
 	check "tcp$f stateful: sessions_created = 1 per flow" \
-		eq "$(svc_stat "$RTR" tcp "$s" sessions_created)" "$n"
+		eq "$(S tcp "$f" sessions_created)" "$n"
 	check "tcp$f stateful: the rest are session hits" \
-		eq "$(svc_stat "$RTR" tcp "$s" session_hits)" \
-		$(($(svc_stat "$RTR" tcp "$s" packets) - n))
+		eq "$(S tcp "$f" session_hits)" $(($(S tcp "$f" packets) - n))
 	for j in 1 2 3; do
-		a=$(srv_addr "$j" "$f")
 		n=$(served "$out" "srv$j")
-		check "tcp$f stateful: srv$j sessions_created" \
-			eq "$(srv_stat "$RTR" tcp "$s" "$a" sessions_created)" "$n"
-		check "tcp$f stateful: srv$j mapping_hits" \
-			eq "$(srv_stat "$RTR" tcp "$s" "$a" mapping_hits)" "$n"
+		check "tcp$f stateful: srv$j sessions_created, mapping_hits = its flows" \
+			eq "$(V tcp "$f" "$j" sessions_created)/$(V tcp "$f" "$j" mapping_hits)" \
+			"$n/$n"
 	done
 }
 
@@ -129,8 +122,13 @@ round()
 			grep '^# flow' <<<"$out" | head -5
 			check "$p$f $mode: spread by weight 1:2:3" \
 				weights_ok "$out" 1 2 3
-			"check_${p}_counts" "$mode" "$f" "$out"
 			OUT[$p$f]=$out
+		done
+	done
+	load_stats "$RTR"
+	for p in "${PROTOS[@]}"; do
+		for f in "${FAMS[@]}"; do
+			"check_${p}_counts" "$mode" "$f" "${OUT[$p$f]}"
 		done
 	done
 }
@@ -140,7 +138,7 @@ declare -A OUT
 # Stateless.
 round stateless 20000
 check "stateless: no session listed" eq "$(nsessions "$RTR")" 0
-check "stateless: config shows 0 sessions" eq "$(cfg_sessions "$RTR")" 0
+check "stateless: config shows 0 sessions" eq "${ST[cfg/sessions]}" 0
 
 # Stateful, with long timeouts while the sessions are counted.
 for p in "${PROTOS[@]}"; do
@@ -151,22 +149,20 @@ for p in "${PROTOS[@]}"; do
 done
 hlbn "$RTR" stats reset
 round stateful 30000
+sessions=$(hlbn "$RTR" -j session show)
 for p in "${PROTOS[@]}"; do
 	for f in "${FAMS[@]}"; do
 		# Both ends closed: every TCP session is in time-wait.
 		state=
 		[[ $p == tcp ]] && state=time-wait
 		check "$p$f stateful: one session per flow, to its server${state:+, $state}" \
-			sessions_match "${OUT[$p$f]}" \
-			"$(hlbn "$RTR" -j session show "$p" "$(svc "$f")")" \
-			"$f" $state
+			sessions_match "${OUT[$p$f]}" "$sessions" "$f" "$p" $state
 		check "$p$f stateful: sessions_active = flows" \
-			eq "$(svc_stat "$RTR" "$p" "$(svc "$f")" sessions_active)" \
-			"$(count "${OUT[$p$f]}")"
+			eq "$(S "$p" "$f" sessions_active)" "$(count "${OUT[$p$f]}")"
 	done
 done
 check "stateful: config shows one session per flow" \
-	eq "$(cfg_sessions "$RTR")" $((4 * N))
+	eq "${ST[cfg/sessions]}" $((4 * N))
 
 # Short timeouts: every session ages out.
 for p in "${PROTOS[@]}"; do
@@ -179,19 +175,17 @@ no_sessions()
 {
 	local p f j
 
-	[[ $(cfg_sessions "$RTR") == 0 && $(nsessions "$RTR") == 0 ]] ||
-		return 1
+	load_stats "$RTR" && [[ ${ST[cfg/sessions]} == 0 ]] || return 1
 	for p in "${PROTOS[@]}"; do
 		for f in "${FAMS[@]}"; do
-			[[ $(svc_stat "$RTR" "$p" "$(svc "$f")" sessions_active) == 0 ]] ||
-				return 1
+			[[ $(S "$p" "$f" sessions_active) == 0 ]] || return 1
 			for j in 1 2 3; do
-				[[ $(srv_stat "$RTR" "$p" "$(svc "$f")" \
-					"$(srv_addr "$j" "$f")" sessions_active) == 0 ]] ||
+				[[ $(V "$p" "$f" "$j" sessions_active) == 0 ]] ||
 					return 1
 			done
 		done
 	done
+	[[ $(nsessions "$RTR") == 0 ]]
 }
 check "stateful: sessions (and sessions_active gauges) gone after close + timeout" \
 	poll 20 no_sessions
@@ -201,9 +195,8 @@ check "stateful: sessions (and sessions_active gauges) gone after close + timeou
 # peer is ::ffff:10.0.1.2 for IPv4 (the server's socket is dual-stack).
 exact_bytes()
 {
-	local f=$1 sport=$2 s out name j line hdr want peer
+	local f=$1 sport=$2 out name j line hdr want peer
 
-	s=$(svc "$f")
 	hlbn "$RTR" stats reset
 	out=$(flows "$C" udp "$(vip "$f")" 80 1 --payload 100 \
 		--sport-base "$sport") || return 1
@@ -212,14 +205,13 @@ exact_bytes()
 	if [[ $f == 6 ]]; then peer=fd00:1::2 hdr=48; else peer=::ffff:10.0.1.2 hdr=28; fi
 	line="$name $peer $sport"
 	want=$((hdr + 100 + hdr + ${#line} + 1 + 100))
-	eq "$(svc_stat "$RTR" udp "$s" packets)/$(svc_stat "$RTR" udp "$s" bytes)" \
-		"2/$want" || return 1
-	eq "$(srv_stat "$RTR" udp "$s" "$(srv_addr "$j" "$f")" bytes)" "$want" ||
+	load_stats "$RTR" || return 1
+	eq "$(S udp "$f" packets)/$(S udp "$f" bytes)" "2/$want" || return 1
+	eq "$(V udp "$f" "$j" packets)/$(V udp "$f" "$j" bytes)" "2/$want" ||
 		return 1
-	eq "$(ns_stat "$RTR" packets)/$(ns_stat "$RTR" bytes)" "2/$want" ||
-		return 1
+	eq "${ST[ns/packets]}/${ST[ns/bytes]}" "2/$want" || return 1
 	# One session; its first packet from the mapping, the answer from it.
-	eq "$(svc_stat "$RTR" udp "$s" mapping_hits)/$(svc_stat "$RTR" udp "$s" session_hits)/$(svc_stat "$RTR" udp "$s" sessions_active)" \
+	eq "$(S udp "$f" mapping_hits)/$(S udp "$f" session_hits)/$(S udp "$f" sessions_active)" \
 		"1/1/1"
 }
 for f in "${FAMS[@]}"; do
@@ -232,14 +224,16 @@ check "udp6: exact packets and bytes at namespace, service and server" \
 
 # Not for a VIP: TCP straight to a server's other port works and hlb
 # neither translates nor counts it.
-before=$(ns_stat "$RTR" packets)
+load_stats "$RTR"
+before=${ST[ns/packets]}
 check "tcp4 to a server's own address: untouched" \
 	eval 'flows "$C" tcp 10.1.1.2 9000 3 --payload 1000 >/dev/null'
 check "tcp6 to a server's own address: untouched" \
 	eval 'flows "$C" tcp fd01:1::2 9000 3 --payload 1000 >/dev/null'
-check "traffic not for a VIP is not counted" \
-	eq "$(ns_stat "$RTR" packets)" "$before"
+load_stats "$RTR"
+check "traffic not for a VIP is not counted" eq "${ST[ns/packets]}" "$before"
 check "no drop of any kind" \
-	eq "$(jget "$RTR" '[.drop_no_server, .drop_strict, .drop_session_limit, .drop_max_conns, .malformed] | add' stats)" 0
+	eq "${ST[ns/drop_no_server]}/${ST[ns/drop_strict]}/${ST[ns/drop_session_limit]}/${ST[ns/drop_max_conns]}/${ST[ns/malformed]}" \
+	0/0/0/0/0
 
 finish

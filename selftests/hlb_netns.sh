@@ -29,4 +29,32 @@ check "same server key allowed in ns2's own mapping" \
 check "deleting in ns1 leaves ns2 alone" \
 	eval 'hlbn "$ns1" service del tcp 10.0.0.1:80 &&
 	      hlbn "$ns2" server show | grep -q "10.1.0.1:8080"'
+
+# Deleting a namespace frees everything hlb had there: the module-wide
+# object counts (allocation to free) come back to where they were.
+objects()
+{
+	"$HLB" -j version | "$PYTHON" -c 'import json, sys
+o = json.load(sys.stdin)["objects"]
+print(o["services"], o["servers"], o["tables"], o["sessions"])'
+}
+base=$(objects)
+check "module-wide object counts" eval '[[ $base =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]]'
+topo_setup 1 2
+start_servers 8080 --udp-only
+hlbn "$RTR" service add udp $VIP4:53 mode stateful
+hlbn "$RTR" server add udp $VIP4:53 10.1.1.2:8080
+hlbn "$RTR" server add udp $VIP4:53 10.1.2.2:8080 weight 3
+hlbn "$RTR" server set udp $VIP4:53 10.1.2.2:8080 weight 2
+for i in $(seq 50); do
+	hlbn "$RTR" service add tcp 10.50.0.$i:80
+	hlbn "$RTR" server add tcp 10.50.0.$i:80 10.51.0.$i:80
+done
+check "sessions through the router" \
+	eval 'flows "${CLI[1]}" udp $VIP4 53 20 >/dev/null'
+check "objects were counted" eval '[[ $(objects) != "$base" ]]'
+log "objects before: $base, with the router: $(objects)"
+ip netns del "$RTR"
+check "deleting the router namespace frees every object" \
+	poll 20 eval '[[ $(objects) == "$base" ]]'
 finish

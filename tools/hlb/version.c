@@ -1,8 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hlb version: this CLI's version and the kernel module's. */
+#include <inttypes.h>
+
 #include "json_print.h"
 #include "nl.h"
 #include "utils.h"
+
+/* Objects the module holds in all namespaces (a leak never goes down). */
+static void print_objects(struct nlattr *nest)
+{
+	static const char *const names[HLB_OBJ_A_MAX + 1] = {
+		[HLB_OBJ_A_SERVICES] = "services",
+		[HLB_OBJ_A_SERVERS] = "servers",
+		[HLB_OBJ_A_TABLES] = "tables",
+		[HLB_OBJ_A_SESSIONS] = "sessions",
+	};
+	struct nlattr *a;
+	int rem;
+
+	open_json_object("objects");
+	print_text("objects");
+	nla_for_each_nested(a, nest, rem) {
+		int t = nla_type(a);
+
+		if (t > HLB_OBJ_A_MAX || !names[t] || nla_len(a) != 8)
+			continue;
+		print_text(" %s", names[t]);
+		print_u64(PRINT_ANY, names[t], " %" PRIu64, nla_get_u64(a));
+	}
+	print_nl();
+	close_json_object();
+}
 
 static int print_info(struct nlmsghdr *nlh, void *arg)
 {
@@ -24,6 +52,8 @@ static int print_info(struct nlmsghdr *nlh, void *arg)
 		print_uint(PRINT_ANY, "genl_version", " genl-version %u",
 			   nla_get_u32(tb[HLB_A_GENL_VERSION]));
 	print_nl();
+	if (tb[HLB_A_OBJECTS])
+		print_objects(tb[HLB_A_OBJECTS]);
 	close_json_object();
 	return HLB_OK;
 }

@@ -30,7 +30,8 @@
  * Commands
  * --------
  *
- * HLB_CMD_GET_INFO: replies with HLB_A_VERSION and HLB_A_GENL_VERSION.
+ * HLB_CMD_GET_INFO: replies with HLB_A_VERSION, HLB_A_GENL_VERSION and
+ *	HLB_A_OBJECTS.
  *
  * HLB_CMD_NEW_SERVICE: creates a service. Needs the key in HLB_A_SERVICE;
  *	every other service attribute is optional and takes its default.
@@ -123,6 +124,7 @@ enum hlb_attr {
 	HLB_A_STATS,		/* nest: enum hlb_stats_attr */
 	HLB_A_CONFIG,		/* nest: enum hlb_cfg_attr */
 	HLB_A_EVENT,		/* nest: enum hlb_evt_attr */
+	HLB_A_OBJECTS,		/* nest: enum hlb_obj_attr, read-only */
 	__HLB_A_MAX
 };
 
@@ -369,5 +371,22 @@ enum hlb_evt_attr {
 };
 
 #define HLB_EVT_A_MAX (__HLB_EVT_A_MAX - 1)
+
+/*
+ * Objects the module holds, in all namespaces together, counted from
+ * allocation to free (so including those waiting for an RCU grace
+ * period), nested in HLB_A_OBJECTS. All are u64.
+ */
+enum hlb_obj_attr {
+	HLB_OBJ_A_UNSPEC,
+	HLB_OBJ_A_SERVICES,
+	HLB_OBJ_A_SERVERS,
+	HLB_OBJ_A_TABLES,	/* lookup tables, current and previous */
+	HLB_OBJ_A_SESSIONS,
+	HLB_OBJ_A_PAD,
+	__HLB_OBJ_A_MAX
+};
+
+#define HLB_OBJ_A_MAX (__HLB_OBJ_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_HLB_H */
