@@ -49,7 +49,8 @@ run_vm()
 	local line rc
 
 	HLB_TAP_START=$((n + 1)) HLB_TAP_PLAN=0 \
-		"$TOP/tools/vm/run" -- "$TOP/selftests/run.sh" 2>&1 | tee "$LOG"
+		"$TOP/tools/vm/run" -- "$TOP/selftests/run.sh" "${sel[@]}" 2>&1 |
+		tee "$LOG"
 	rc=${PIPESTATUS[0]}
 	while IFS= read -r line; do
 		case $line in
@@ -65,7 +66,12 @@ make -s -C "$TOP/selftests/unit" >/dev/null || exit 1
 make -s -C "$TOP/selftests" all || exit 1
 mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f -name 'test_*' \
 	-perm -u+x | sort)
-mapfile -t sel < <(make -s -C "$TOP/selftests" list)
+# HLB_TESTS="selftests/a.sh ..." runs only those selftests.
+if [[ -n ${HLB_TESTS:-} ]]; then
+	read -ra sel <<<"$HLB_TESTS"
+else
+	mapfile -t sel < <(make -s -C "$TOP/selftests" list)
+fi
 nsel=${#sel[@]}
 # Tests that run on the host: the VM runner's own, and the CLI's (usage,
 # fuzzed batch input, a fake kernel), each on a normal and an ASan build.
