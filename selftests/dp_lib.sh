@@ -187,3 +187,45 @@ lc_rounds_ge()
 
 # lc_errored STATUS: the connection failed.
 lc_errored() { [[ -n $(lc_get "$1" error) ]]; }
+
+# load_snmp NS TAG: the IP-layer counters of NS (/proc/net/snmp, netstat
+# and snmp6) into the associative array SN, keyed TAG.NAME with NAME as
+# nstat has it: rtr.IpReasmOKs, srv.Ip6FragCreates, UdpInErrors...
+# snmp_mark saves SN in SN0; snmp_delta TAG.NAME is the growth since.
+declare -A SN SN0
+
+load_snmp()
+{
+	local tag=$2 k v
+
+	while read -r k v; do
+		SN[$tag.$k]=$v
+	done <<<"$(ip netns exec "$1" cat /proc/net/snmp /proc/net/netstat \
+		/proc/net/snmp6 | awk '
+		/^[A-Za-z]+: / {
+			p = substr($1, 1, length($1) - 1)
+			if (!(p in hdr)) {
+				hdr[p] = $0
+				next
+			}
+			n = split(hdr[p], h)
+			for (i = 2; i <= n; i++)
+				print p h[i], $i
+			delete hdr[p]
+			next
+		}
+		NF == 2 { print $1, $2 }')"
+	[[ -n ${SN[$tag.IpInReceives]:-} ]]
+}
+
+snmp_mark()
+{
+	local k
+
+	SN0=()
+	for k in "${!SN[@]}"; do
+		SN0[$k]=${SN[$k]}
+	done
+}
+
+snmp_delta() { echo $((${SN[$1]:-0} - ${SN0[$1]:-0})); }

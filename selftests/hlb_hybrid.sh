@@ -39,11 +39,22 @@ done
 mon_start || skip "hlb monitor shows no events"
 
 hyb_set() { hlbn "$RTR" service set "${SVC[@]}" "$@"; }
-# Only the measures an argument names take part.
+# hyb_only OPTION VALUE...: set those; the watermarks not named are 0,
+# so that only the measures named take part.
 hyb_only()
 {
-	hyb_set sessions-high 0 sessions-low 0 newflow-high 0 newflow-low 0 \
-		pps-high 0 pps-low 0 "$@"
+	local -A v=([sessions-high]=0 [sessions-low]=0 [newflow-high]=0
+		    [newflow-low]=0 [pps-high]=0 [pps-low]=0)
+	local args=() k
+
+	while (($# >= 2)); do
+		v[$1]=$2
+		shift 2
+	done
+	for k in "${!v[@]}"; do
+		args+=("$k" "${v[$k]}")
+	done
+	hyb_set "${args[@]}"
 }
 switched() { mon_has "$MARK" "${SVC[@]}" "$@"; }
 method_is() { eq "$(svc_method "${SVC[@]}")" "$1"; }
@@ -78,7 +89,7 @@ no_new_sessions()
 	ok0=$(load_stat conn ok)
 	rounds0=$(streams_stat long min_rounds)
 	load_set conn "$1"
-	poll 60 eval '(($(load_stat conn ok) >= ok0 + 20))'
+	poll 30 eval '(($(load_stat conn ok) >= ok0 + 20))'
 	check "$2: short connections complete while stateless" \
 		eval '(($(load_stat conn ok) >= ok0 + 20))'
 	check "$2: still stateless" method_is stateless
@@ -103,13 +114,13 @@ hyb_only newflow-high 15 newflow-low 5 hold 2s dwell 1s
 load_set conn 2
 MARK=$(mon_mark)
 load_set conn 40
-poll 60 switched stateless newflow-rate
+poll 30 switched stateless newflow-rate
 check "newflow: switch to stateless, reason newflow-rate" \
 	switched stateless newflow-rate
 no_new_sessions 40 newflow
 C0=$(created)
 load_set conn 2
-poll 60 switched stateful low
+poll 30 switched stateful low
 check "newflow: back to stateful after the hold time, reason low" \
 	switched stateful low
 check "newflow: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
@@ -127,16 +138,16 @@ load_set conn 0
 hyb_only sessions-high 100 sessions-low 40 hold 2s dwell 1s
 MARK=$(mon_mark)
 load_set hold 150
-poll 60 switched stateless sessions
+poll 30 switched stateless sessions
 check "sessions: switch to stateless, reason sessions" \
 	switched stateless sessions
-poll 60 eval '(($(load_stat hold open) == 150))'
+poll 30 eval '(($(load_stat hold open) == 150))'
 check "sessions: 150 idle connections open" \
 	eq "$(load_stat hold open)" 150
 no_new_sessions 10 sessions
 load_set conn 0
 load_set hold 0
-poll 60 switched stateful low
+poll 30 switched stateful low
 check "sessions: back to stateful after the hold time, reason low" \
 	switched stateful low
 check "sessions: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
@@ -149,13 +160,13 @@ check "sessions: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
 hyb_only pps-high 1000 pps-low 400 hold 2s dwell 1s
 MARK=$(mon_mark)
 load_set pkt 4000
-poll 60 switched stateless packet-rate
+poll 30 switched stateless packet-rate
 check "packets: switch to stateless, reason packet-rate" \
 	switched stateless packet-rate
 no_new_sessions 5 packets
 load_set conn 0
 load_set pkt 0
-poll 60 switched stateful low
+poll 30 switched stateful low
 check "packets: back to stateful after the hold time, reason low" \
 	switched stateful low
 check "packets: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
@@ -181,7 +192,7 @@ check "flapping: one switch in 12 s of oscillation" \
 	eq "$(mon_count "$MARK" "${SVC[@]}")" 1
 check "flapping: that switch is to stateless" \
 	switched stateless newflow-rate
-poll 60 switched stateful low
+poll 30 switched stateful low
 check "flapping: back to stateful once the dwell time is over" \
 	switched stateful low
 
@@ -203,17 +214,17 @@ MARK=$(mon_mark)
 OK0=$(load_stat conn ok)
 C0=$(created)
 load_set conn 40
-poll 60 eval '(($(load_stat conn ok) >= OK0 + 80))'
+poll 30 eval '(($(load_stat conn ok) >= OK0 + 80))'
 check "pin: pinned stateful, high load switches nothing" \
 	eq "$(mon_count "$MARK" "${SVC[@]}")" 0
 check "pin: pinned stateful, new flows get sessions" \
 	eval '(($(created) >= C0 + 80))'
 hyb_set pin none
-poll 60 switched stateless newflow-rate
+poll 30 switched stateless newflow-rate
 check "pin: none, the thresholds decide: stateless, reason newflow-rate" \
 	switched stateless newflow-rate
 load_set conn 0
-poll 60 switched stateful low
+poll 30 switched stateful low
 check "pin: none, back to stateful, reason low" switched stateful low
 
 #
