@@ -141,18 +141,25 @@ static unsigned int hlb_in_learned(struct hlb_net *hn,
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
 }
 
+/* The namespace's session table at or over its fill limit. */
+static bool hlb_over_fill(struct hlb_net *hn)
+{
+	u64 pct = READ_ONCE(hn->cfg.fill_limit);
+
+	return pct && (u64)atomic_read(&hn->nsessions) * 100 >=
+		      pct * READ_ONCE(hn->cfg.session_limit);
+}
+
 /* A hybrid service over a session watermark: decide now, not in 1 s. */
 static void hlb_hybrid_check(struct hlb_net *hn, struct hlb_service *svc,
 			     const struct hlb_svc_conf *conf)
 {
 	u32 high = conf->hybrid[HLB_HYB_A_SESSIONS_HIGH];
-	u64 pct = READ_ONCE(hn->cfg.fill_limit);
 
 	if (conf->mode != HLB_MODE_HYBRID)
 		return;
 	if ((high && atomic_read(&svc->nsessions) >= high) ||
-	    (pct && (u64)atomic_read(&hn->nsessions) * 100 >=
-		    pct * READ_ONCE(hn->cfg.session_limit)))
+	    hlb_over_fill(hn))
 		hlb_hybrid_kick(hn);
 }
 
@@ -185,7 +192,9 @@ static unsigned int hlb_in_stateful(struct hlb_net *hn,
  * sessions even when the service is stateless: an established flow (not a
  * SYN) one that keeps its previous server (learned), a new flow (a SYN)
  * one that keeps its new server, so that its next packets, which are not
- * SYNs, are not taken for an established flow of the previous table.
+ * SYNs, are not taken for an established flow of the previous table. Not
+ * over the fill limit, though: a SYN flood during a transition must not
+ * fill the table that other services need.
  */
 static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 			       struct sk_buff *skb, const struct hlb_pkt *p)
@@ -208,7 +217,7 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
 	if (!srv)
 		return hlb_drop(hn, svc, drop);
-	if (stateful || (moved && starts))
+	if (stateful || (moved && starts && !hlb_over_fill(hn)))
 		return hlb_in_stateful(hn, svc, conf, srv, skb, p);
 	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);

@@ -80,18 +80,24 @@ static void hlb_hybrid_step_svc(struct hlb_net *hn, struct hlb_service *svc,
 	u64 v[__HLB_ST_A_MAX], now = hlb_now_ms(), ms;
 
 	hlb_stats_raw(&svc->stats, v);
-	ms = max_t(u64, now - svc->hyb_stamp, 1);
-	m.packet_rate = (v[HLB_ST_A_PACKETS] - svc->hyb_packets) * 1000 / ms;
-	m.newflow_rate = (v[HLB_ST_A_NEW_FLOWS] - svc->hyb_newflows) * 1000 /
-			 ms;
+	ms = now - svc->hyb_stamp;
+	m.packet_rate = v[HLB_ST_A_PACKETS] - svc->hyb_packets;
+	m.newflow_rate = v[HLB_ST_A_NEW_FLOWS] - svc->hyb_newflows;
 	m.sessions = atomic_read(&svc->nsessions);
-	/* An early run measures the part of the second that has passed;
-	 * the window only moves on at the end of a full one.
+	/*
+	 * An early run counts the part of the second that has passed, and
+	 * does not scale it up to a second: one new flow 10 ms into the
+	 * second is not 100 new flows a second. The window only moves on
+	 * at the end of a full second.
 	 */
 	if (ms >= 1000) {
+		m.packet_rate = m.packet_rate * 1000 / ms;
+		m.newflow_rate = m.newflow_rate * 1000 / ms;
 		svc->hyb_packets = v[HLB_ST_A_PACKETS];
 		svc->hyb_newflows = v[HLB_ST_A_NEW_FLOWS];
 		svc->hyb_stamp = now;
+	} else {
+		m.partial = true;
 	}
 	if (c->mode != HLB_MODE_HYBRID)
 		return;

@@ -217,7 +217,10 @@ static void hlb_lut_drop(struct hlb_lut *lut)
 /*
  * Publish @lut. The table it replaces is kept for the service's transition
  * period (flow protection): established TCP flows whose bucket moved find
- * their server there.
+ * their server there. A change within the period of the last one keeps
+ * the table from before both and extends the period: a flow silent
+ * through both changes still finds its server, and flows started between
+ * them in moved buckets have sessions already.
  */
 static void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 			    struct hlb_lut *lut)
@@ -230,10 +233,15 @@ static void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 		hlb_lut_drop(old);
 		return;
 	}
+	prev = rcu_dereference_protected(svc->prev_lut,
+					 lockdep_is_held(&hn->lock));
+	if (prev && time_before(jiffies, READ_ONCE(svc->prev_until))) {
+		hlb_lut_drop(old);
+	} else {
+		rcu_assign_pointer(svc->prev_lut, old);
+		hlb_lut_drop(prev);
+	}
 	WRITE_ONCE(svc->prev_until, jiffies + msecs_to_jiffies(t));
-	prev = rcu_replace_pointer(svc->prev_lut, old,
-				   lockdep_is_held(&hn->lock));
-	hlb_lut_drop(prev);
 }
 
 /* The end of a transition period: the old table goes. */

@@ -120,6 +120,10 @@ static bool hlb_from_stateless(const u32 *conf, struct hlb_hybrid_state *st,
 		st->low = false;
 		return false;
 	}
+	/* Part of a second's rates, low so far: the second may not be. */
+	if (m->partial && (conf[HLB_HYB_A_NEWFLOW_HIGH] ||
+			   conf[HLB_HYB_A_PACKET_HIGH]))
+		return false;
 	if (!st->low) {
 		st->low = true;
 		st->low_since = now;

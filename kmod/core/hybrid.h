@@ -16,12 +16,19 @@
 
 #include "types.h"
 
-/* One second's measures of a service. */
+/*
+ * One second's measures of a service. An early run (a watermark crossed
+ * on the packet path, a configuration change) comes before the second is
+ * over: its rates are then what the second has counted so far, lower
+ * bounds of the second's, and @partial is set. Enough to go stateless,
+ * not to tell that the load is low.
+ */
 struct hlb_hybrid_measure {
 	u64 sessions;		/* active sessions */
 	u64 newflow_rate;	/* new flows per second */
 	u64 packet_rate;	/* packets per second */
 	bool fill_limit;	/* the session table is over its fill limit */
+	bool partial;		/* the rates are of part of a second */
 };
 
 /* What the policy remembers between two steps. */

@@ -163,6 +163,55 @@ static void test_other_measures(void)
 	CHECK(hlb_hybrid_step(conf, HLB_PIN_NONE, &st, &m, 34000, &sw));
 }
 
+/*
+ * Early runs measure part of a second: what they count is a lower bound of
+ * the second's rate. Over the high watermark it switches; low, it neither
+ * starts nor ends the hold time, since the rest of the second may not be.
+ */
+static bool partial(u64 now, u64 newflow)
+{
+	struct hlb_hybrid_measure m = {
+		.newflow_rate = newflow, .partial = true,
+	};
+
+	return hlb_hybrid_step(conf, HLB_PIN_NONE, &st, &m, now, &sw);
+}
+
+static void test_partial(void)
+{
+	setup();
+	conf[HLB_HYB_A_DWELL_MS] = 0;
+	CHECK(!partial(100, 999));
+	CHECK(partial(200, 1000));
+	CHECK_EQ(sw.reason, HLB_REASON_NEWFLOW_RATE);
+	/* Low so far, hold long over: not enough to go back. */
+	CHECK(!partial(300, 0));
+	CHECK(!st.low);
+	CHECK(!step(1000, 0));		/* the hold starts with a full second */
+	CHECK(!partial(3500, 0));
+	CHECK(!partial(4000, 0));
+	CHECK(step(4000, 0));
+	CHECK_EQ(sw.reason, HLB_REASON_LOW);
+	/* Over low so far: the second is over low too, the hold restarts. */
+	CHECK(step(5000, 5000));
+	CHECK(!step(6000, 0));
+	CHECK(!partial(8500, 101));
+	CHECK(!st.low);
+	CHECK(!step(9000, 0));
+	CHECK(!step(11000, 0));
+	CHECK(step(12000, 0));
+	/* Only the session watermark: partial rates do not matter. */
+	setup();
+	conf[HLB_HYB_A_NEWFLOW_HIGH] = 0;
+	conf[HLB_HYB_A_SESSIONS_HIGH] = 500;
+	conf[HLB_HYB_A_SESSIONS_LOW] = 400;
+	conf[HLB_HYB_A_DWELL_MS] = 0;
+	conf[HLB_HYB_A_HOLD_MS] = 0;
+	st.method = HLB_METHOD_STATELESS;
+	CHECK(partial(100, 5000));
+	CHECK_EQ(sw.reason, HLB_REASON_LOW);
+}
+
 /* No watermark configured: thresholds never make it stateless. */
 static void test_unconfigured(void)
 {
@@ -188,6 +237,7 @@ int main(void)
 		{ "pins switch at once", test_pin },
 		{ "session and packet watermarks", test_other_measures },
 		{ "no watermark, no switch", test_unconfigured },
+		{ "early runs: part of a second", test_partial },
 	};
 
 	return unit_run(cases, UNIT_ARRAY_SIZE(cases));
