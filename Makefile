@@ -29,6 +29,12 @@ check: deps
 	$(MAKE) all
 	@bash selftests/check.sh
 
+# hlb balancing real HTTP traffic in a VM, narrated; fails if anything
+# does not behave as it says (HLB_DEMO_BREAK=1 shows that it can fail).
+demo: deps
+	$(MAKE) all
+	tools/vm/run -- demo/demo.sh
+
 style:
 	@bash scripts/style.sh
 
@@ -42,4 +48,4 @@ clean:
 	$(MAKE) -C tools/hlb clean
 	rm -rf build
 
-.PHONY: all module cli deps unit check style install clean
+.PHONY: all module cli deps unit check demo style install clean

@@ -287,6 +287,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 				       const struct hlb_tuple *orig, u8 state,
 				       bool learned);
 void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags);
+void hlb_session_remove(struct hlb_net *hn, struct hlb_session *s);
 void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
 			struct hlb_server *srv);
 void hlb_sessions_flush_dead(struct hlb_net *hn);

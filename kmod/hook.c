@@ -223,6 +223,19 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
 }
 
+/*
+ * A SYN on the tuple of a connection that has ended is a new connection:
+ * it is placed again (its old server may be drained or full) rather than
+ * sent where the last one went.
+ */
+static bool hlb_reused(const struct hlb_session *s, const struct hlb_pkt *p)
+{
+	u8 state = READ_ONCE(s->state);
+
+	return p->t.proto == IPPROTO_TCP && hlb_is_syn(p->tcp_flags) &&
+	       (state == HLB_TCP_TIME_WAIT || state == HLB_TCP_CLOSE);
+}
+
 /* Client -> VIP. */
 static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
 				const struct hlb_pkt *p)
@@ -232,6 +245,10 @@ static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_key key;
 
 	s = hlb_session_lookup(hn, &p->t, false);
+	if (s && hlb_reused(s, p)) {
+		hlb_session_remove(hn, s);
+		s = NULL;
+	}
 	if (s) {
 		hlb_session_touch(s, HLB_DIR_ORIG, p->tcp_flags);
 		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);

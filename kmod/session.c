@@ -196,6 +196,12 @@ static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 	call_rcu(&s->rcu, hlb_session_free_rcu);
 }
 
+/* A session that must go now, e.g. one whose tuple a new flow reuses. */
+void hlb_session_remove(struct hlb_net *hn, struct hlb_session *s)
+{
+	hlb_session_unlink(hn, s);
+}
+
 static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
 					     struct hlb_server *srv,
 					     const struct hlb_tuple *orig)

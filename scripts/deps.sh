@@ -14,7 +14,7 @@ PKGS=(
 	# VM runner
 	qemu-system-x86 busybox-static
 	# tests and benchmarks
-	iproute2 socat nftables ipvsadm iperf3 conntrack tcpdump
+	iproute2 socat nftables ipvsadm iperf3 conntrack tcpdump curl
 	python3 python3-scapy procps psmisc util-linux coreutils
 	xz-utils bc valgrind python3-docutils
 )
