@@ -158,3 +158,13 @@ streams_stop()
 	cat "$HYB_TMP/$1.out"
 	return "$rc"
 }
+
+# must DESC CMD...: a subtest that the rest depend on; if it fails, the
+# test ends there, failed.
+must()
+{
+	local before=$NFAIL
+
+	check "$@"
+	((NFAIL == before)) || finish
+}

@@ -42,6 +42,15 @@ def syn(src, dst, sport, dport, seq):
     return ip + tcp
 
 
+def write_status(status, sent):
+    try:
+        with open(status + ".tmp", "w") as f:
+            json.dump({"sent": sent}, f)
+        os.replace(status + ".tmp", status)
+    except OSError:
+        pass    # the test is over and has removed the directory
+
+
 def main():
     vip, port, prefix, rate = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
         float(sys.argv[4])
@@ -73,9 +82,7 @@ def main():
             stop = word == "stop"
         if now - t_status >= 0.2:
             t_status = now
-            with open(status + ".tmp", "w") as f:
-                json.dump({"sent": sent}, f)
-            os.replace(status + ".tmp", status)
+            write_status(status, sent)
         # At most 100 ms' worth at once: no catching up in bursts.
         due = min(due + (now - last) * rate, rate / 10 + 1)
         last = now
@@ -93,9 +100,7 @@ def main():
                 break
             due -= 1
         time.sleep(0.005)
-    with open(status + ".tmp", "w") as f:
-        json.dump({"sent": sent}, f)
-    os.replace(status + ".tmp", status)
+    write_status(status, sent)
 
 
 main()
