@@ -66,6 +66,14 @@ count() { awk '/^[0-9]+ / && $2 != "-" { n++ } END { print n + 0 }' <<<"$1"; }
 # failed OUTPUT: flows that failed in burst.py output.
 failed() { sed -n 's/^# failed //p' <<<"$1"; }
 
+# flows_ok STATUS OUTPUT: burst.py exited STATUS with OUTPUT: every flow
+# answered; says why the first few failed if not.
+flows_ok()
+{
+	grep '^# flow' <<<"$2" | head -5
+	[[ $1 == 0 && $(failed "$2") == 0 ]]
+}
+
 # served OUTPUT NAME: flows that server NAME answered.
 served() { awk -v s="$2" '/^[0-9]+ / && $2 == s { n++ } END { print n + 0 }' <<<"$1"; }
 

@@ -49,7 +49,7 @@ S() { echo "${ST[svc/$1/$(vip "$2")/80/$3]}"; }
 V() { echo "${ST[srv/$1/$(srv_addr "$3" "$2")/8080/$4]}"; }
 
 # The counters of a UDP round are exact: one datagram and its answer per
-# flow (burst.py resends only after 5 s without an answer; a resend would
+# flow (burst.py resends only after 10 s without an answer; a resend would
 # show up here as a miscount, which is what it is).
 check_udp_counts()
 {
@@ -115,11 +115,9 @@ round()
 		for f in "${FAMS[@]}"; do
 			out=$(burst "$C" "$p" "$(vip "$f")" 80 "$N" \
 				--sport-base "$base")
-			rc=$?
-			base=$((base + N))
 			check "$p$f $mode: $N flows through the VIP, answered by servers that saw the client" \
-				eq "$rc/$(failed "$out")" "0/0"
-			grep '^# flow' <<<"$out" | head -5
+				flows_ok "$?" "$out"
+			base=$((base + N))
 			check "$p$f $mode: spread by weight 1:2:3" \
 				weights_ok "$out" 1 2 3
 			OUT[$p$f]=$out
@@ -218,9 +216,9 @@ for f in "${FAMS[@]}"; do
 	hlbn "$RTR" service set udp "$(svc "$f")" udp-timeout 120
 done
 check "udp4: exact packets and bytes at namespace, service and server" \
-	exact_bytes 4 45000
+	exact_bytes 4 25000
 check "udp6: exact packets and bytes at namespace, service and server" \
-	exact_bytes 6 45001
+	exact_bytes 6 25001
 
 # Not for a VIP: TCP straight to a server's other port works and hlb
 # neither translates nor counts it.

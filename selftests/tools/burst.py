@@ -79,28 +79,36 @@ async def udp_flow(a, fam, payload, sport):
         s.close()
 
 
+async def send_all(writer, payload):
+    writer.write(payload)
+    await writer.drain()
+    writer.write_eof()
+
+
 async def tcp_flow(a, fam, payload, sport):
     loop = asyncio.get_running_loop()
     s = new_socket(fam, socket.SOCK_STREAM, sport)
     sport = s.getsockname()[1]
+    writer = None
     try:
-        await asyncio.wait_for(loop.sock_connect(s, (a.vip, a.port)),
-                               a.timeout)
-    except BaseException:
-        s.close()
-        raise
-    if s.getpeername()[0] != a.vip:
-        s.close()
-        raise RuntimeError(f"peer {s.getpeername()[0]} is not the VIP")
-    me = s.getsockname()[0]
-    reader, writer = await asyncio.open_connection(sock=s)
-    try:
-        writer.write(payload)
-        await writer.drain()
-        writer.write_eof()
-        data = await asyncio.wait_for(reader.read(), a.timeout)
+        # The whole exchange within the timeout: a stalled transfer
+        # (say, packets dropped for a bad checksum) fails, not hangs.
+        async with asyncio.timeout(a.timeout):
+            await loop.sock_connect(s, (a.vip, a.port))
+            if s.getpeername()[0] != a.vip:
+                raise RuntimeError(f"peer {s.getpeername()[0]} is not the VIP")
+            me = s.getsockname()[0]
+            reader, writer = await asyncio.open_connection(sock=s)
+            # Send and receive at once: the server echoes as it reads,
+            # and stops reading while its answer waits to be read.
+            send = asyncio.create_task(send_all(writer, payload))
+            data = await reader.read()
+            await send
     finally:
-        writer.close()
+        if writer:
+            writer.close()
+        else:
+            s.close()
     return sport, check_answer(data, payload, me, sport)
 
 
@@ -134,7 +142,8 @@ def main():
     ap.add_argument("--payload", type=int, default=64)
     ap.add_argument("--sport-base", type=int, default=0)
     ap.add_argument("--concurrency", type=int, default=32)
-    ap.add_argument("--timeout", type=float, default=5)
+    ap.add_argument("--timeout", type=float, default=10,
+                    help="UDP: per try; TCP: the whole flow")
     ap.add_argument("--tries", type=int, default=3)
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
