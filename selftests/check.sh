@@ -44,12 +44,14 @@ run_host()
 }
 
 # The guest prints its own result lines; count them as they stream by.
+# slab_nomerge keeps hlb's session caches apart, so tests can count them.
 run_vm()
 {
 	local line rc
 
 	HLB_TAP_START=$((n + 1)) HLB_TAP_PLAN=0 \
-		"$TOP/tools/vm/run" -- "$TOP/selftests/run.sh" "${sel[@]}" 2>&1 |
+		"$TOP/tools/vm/run" -a slab_nomerge -- \
+		"$TOP/selftests/run.sh" "${sel[@]}" 2>&1 |
 		tee "$LOG"
 	rc=${PIPESTATUS[0]}
 	while IFS= read -r line; do
