@@ -163,17 +163,27 @@ static void hlb_session_fill_addrs(struct hlb_session *s,
 	}
 }
 
-/* Counters that move with a session's life: bottom halves off. */
-static void hlb_session_account(struct hlb_session *s, int delta)
+/* The gauges: the namespace's, the service's and the server's; bottom
+ * halves off.
+ */
+static void hlb_session_account(struct hlb_net *hn, struct hlb_session *s,
+				int delta)
 {
 	atomic_add(delta, &s->svc->nsessions);
+	hlb_stat_add(&hn->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
 	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
 	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
-	if (delta > 0) {
-		hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_CREATED, 1);
-		hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_CREATED, 1);
-		if (s->learned)
-			hlb_stat_add(&s->svc->stats, HLB_ST_A_LEARNED, 1);
+}
+
+/* The event counters of a session that made it into the table. */
+static void hlb_session_created(struct hlb_net *hn, struct hlb_session *s)
+{
+	hlb_stat_add(&hn->stats, HLB_ST_A_SESSIONS_CREATED, 1);
+	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_CREATED, 1);
+	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_CREATED, 1);
+	if (s->learned) {
+		hlb_stat_add(&hn->stats, HLB_ST_A_LEARNED, 1);
+		hlb_stat_add(&s->svc->stats, HLB_ST_A_LEARNED, 1);
 	}
 }
 
@@ -190,7 +200,7 @@ static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 			       hlb_reply_params);
 	atomic_dec(&s->srv->conns);
 	local_bh_disable();
-	hlb_session_account(s, -1);
+	hlb_session_account(hn, s, -1);
 	local_bh_enable();
 	hlb_session_uncharge(hn);
 	call_rcu(&s->rcu, hlb_session_free_rcu);
@@ -224,6 +234,14 @@ static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
 	return s;
 }
 
+/*
+ * Link a new session: reply table first, original table last. Walkers
+ * (flush, aging) and hlb_session_remove() only find sessions through the
+ * original table, so a session they can unlink is always in both tables:
+ * never unlinked from the one, then linked into the other after it was
+ * queued for freeing. The counters move before it is published, so an
+ * unlink always follows them.
+ */
 static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
 {
 	struct hlb_tuple orig, reply;
@@ -231,15 +249,22 @@ static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
 
 	hlb_session_orig_tuple(s, &orig);
 	hlb_session_reply_tuple(s, &reply);
-	err = rhashtable_lookup_insert_key(&hn->sess_orig, &orig,
-					   &s->orig_node, hlb_orig_params);
-	if (err)
-		return err;
 	err = rhashtable_lookup_insert_key(&hn->sess_reply, &reply,
 					   &s->reply_node, hlb_reply_params);
 	if (err)
-		rhashtable_remove_fast(&hn->sess_orig, &s->orig_node,
-				       hlb_orig_params);
+		return err;
+	atomic_inc(&s->srv->conns);
+	hlb_session_account(hn, s, 1);
+	err = rhashtable_lookup_insert_key(&hn->sess_orig, &orig,
+					   &s->orig_node, hlb_orig_params);
+	if (!err) {
+		hlb_session_created(hn, s);
+		return 0;
+	}
+	hlb_session_account(hn, s, -1);
+	atomic_dec(&s->srv->conns);
+	rhashtable_remove_fast(&hn->sess_reply, &s->reply_node,
+			       hlb_reply_params);
 	return err;
 }
 
@@ -271,18 +296,16 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	s->learned = learned;
 	err = hlb_session_insert(hn, s);
 	if (err) {
-		kmem_cache_free(orig->family == AF_INET ? hlb_session4_cache :
-				hlb_session6_cache, s);
-		hlb_obj_add(HLB_OBJ_A_SESSIONS, -1);
-		hlb_server_put(srv);
-		hlb_service_put(svc);
+		/* Readers of the reply table may have seen it: free it after
+		 * a grace period, which also drops its references.
+		 */
+		s->dead = 1;
+		call_rcu(&s->rcu, hlb_session_free_rcu);
 		hlb_session_uncharge(hn);
 		return err == -EEXIST ? hlb_session_lookup(hn, orig, false) :
 					NULL;
 	}
-	atomic_inc(&srv->conns);
-	hlb_session_account(s, 1);
-	/* Pairs with the barrier in hlb_sessions_flush(): either its walk
+	/* Pairs with the barrier in hlb_sessions_remove(): either its walk
 	 * finds this session, or this sees the server or service dead.
 	 */
 	smp_mb();
