@@ -209,10 +209,18 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 	if (starts) {
 		hlb_stat_add(&hn->stats, HLB_ST_A_NEW_FLOWS, 1);
 		hlb_stat_add(&svc->stats, HLB_ST_A_NEW_FLOWS, 1);
+	} else if (stateful && conf->strict && p->t.proto == IPPROTO_TCP) {
+		/*
+		 * Strict comes before flow protection: it refuses a segment
+		 * that has no session and is not a SYN, and a moved bucket
+		 * does not change that (the same segment was refused before
+		 * the change). Learning it instead would let any stray ACK
+		 * in, with a session of its own, for the whole transition
+		 * period.
+		 */
+		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
 	} else if (moved && old) {
 		return hlb_in_learned(hn, svc, old, skb, p);
-	} else if (stateful && conf->strict && p->t.proto == IPPROTO_TCP) {
-		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
 	}
 	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
 	if (!srv)
