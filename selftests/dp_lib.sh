@@ -6,14 +6,54 @@
 # checks that compare them.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# burst NS ARGS...: tools/burst.py (many concurrent flows) in NS.
+# burst_agent NS: a tools/burst.py agent in NS, fed through two FIFOs, so
+# that every later `burst NS ...` costs no process at all (Python takes
+# seconds to start under TCG). Call it in the test's own shell, not in a
+# subshell: it sets BURST_IN/BURST_OUT[NS] to file descriptors.
+declare -A BURST_IN BURST_OUT
+
+burst_agent()
+{
+	local ns=$1 dir in out
+
+	dir=$(mktemp -d)
+	on_exit "rm -rf $dir"
+	mkfifo "$dir/in" "$dir/out" || return 1
+	# Read-write opens: neither side blocks waiting for the other.
+	exec {in}<>"$dir/in" {out}<>"$dir/out"
+	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/burst.py" \
+		--agent "$dir/in" "$dir/out" &
+	on_exit "kill $!"
+	BURST_IN[$ns]=$in
+	BURST_OUT[$ns]=$out
+}
+
+# burst NS ARGS...: tools/burst.py (many concurrent flows) in NS, through
+# NS's agent if it has one; same output and status either way.
 burst()
 {
-	local ns=$1
+	local ns=$1 line rc=2
 
 	shift
-	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/burst.py" "$@"
+	if [[ -z ${BURST_IN[$ns]:-} ]]; then
+		ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/burst.py" "$@"
+		return
+	fi
+	printf '%q ' "$@" >&"${BURST_IN[$ns]}"
+	printf '\n' >&"${BURST_IN[$ns]}"
+	while IFS= read -r -t 300 line <&"${BURST_OUT[$ns]}"; do
+		if [[ $line == "## rc "* ]]; then
+			rc=${line#"## rc "}
+			break
+		fi
+		printf '%s\n' "$line"
+	done
+	return "$rc"
 }
+
+# hlb_batch NS: the CLI in NS running the commands on stdin, one per line
+# (hlb -b -): a whole configuration for the cost of one process.
+hlb_batch() { hlbn "$1" -b -; }
 
 # jget NS FILTER ARGS...: `hlb -j ARGS` in NS through jq FILTER.
 jget()

@@ -20,6 +20,7 @@ hlb_load || exit "$KSFT_FAIL"
 topo_setup 1 3
 start_servers 8080,8081 || exit "$KSFT_FAIL"
 C=${CLI[1]}
+burst_agent "$C" || exit "$KSFT_FAIL"
 N=30
 
 check "nftables ruleset with conntrack and NAT on the router" \
@@ -61,17 +62,14 @@ for p in tcp udp; do
 		for port in 80 81; do
 			mode=stateless
 			[[ $port == 81 ]] && mode=stateful
-			hlbn "$RTR" service add "$p" "$(ep "$f" "$(vip "$f")" "$port")" \
-				mode "$mode" || exit "$KSFT_FAIL"
+			v=$(ep "$f" "$(vip "$f")" "$port")
+			echo "service add $p $v mode $mode"
 			for j in 1 2 3; do
-				hlbn "$RTR" server add "$p" \
-					"$(ep "$f" "$(vip "$f")" "$port")" \
-					"$(ep "$f" "$(srv_addr "$j" "$f")" $((port + 8000)))" ||
-					exit "$KSFT_FAIL"
+				echo "server add $p $v $(ep "$f" "$(srv_addr "$j" "$f")" $((port + 8000)))"
 			done
 		done
 	done
-done
+done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
 
 declare -A OUT
 base=20000

@@ -20,6 +20,7 @@ hlb_load || exit "$KSFT_FAIL"
 topo_setup 1 4
 start_servers 8080 || exit "$KSFT_FAIL"
 C=${CLI[1]}
+burst_agent "$C" || exit "$KSFT_FAIL"
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
@@ -31,13 +32,11 @@ addr() { if [[ $2 == 6 ]]; then echo "[fd01:$1::2]"; else echo "10.1.$1.2"; fi; 
 
 # Session precedence.
 for f in 4 6; do
-	hlbn "$RTR" service add tcp "$(svc "$f")" mode stateful transition 0 ||
-		exit "$KSFT_FAIL"
+	echo "service add tcp $(svc "$f") mode stateful transition 0"
 	for j in 1 2 3; do
-		hlbn "$RTR" server add tcp "$(svc "$f")" "$(addr "$j" "$f"):8080" ||
-			exit "$KSFT_FAIL"
+		echo "server add tcp $(svc "$f") $(addr "$j" "$f"):8080"
 	done
-done
+done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
 
 declare -A PID
 declare -a A B R
@@ -71,7 +70,9 @@ done
 
 # Stateless from now on: A's session still wins.
 for f in 4 6; do
-	hlbn "$RTR" service set tcp "$(svc "$f")" mode stateless
+	echo "service set tcp $(svc "$f") mode stateless"
+done | hlb_batch "$RTR"
+for f in 4 6; do
 	R[f]=$(lc_get "$TMP/a$f" rounds)
 done
 for f in 4 6; do
@@ -97,13 +98,14 @@ done
 # and B drained (weight 0: out of the lookup table), so that neither
 # flow's bucket can still point to its server.
 for f in 4 6; do
-	hlbn "$RTR" server add tcp "$(svc "$f")" "$(addr 4 "$f"):8080" weight 3
+	echo "server add tcp $(svc "$f") $(addr 4 "$f"):8080 weight 3"
 	for j in 1 2 3; do
 		w=$((j + 1))
 		[[ srv$j == "${A[f]}" || srv$j == "${B[f]}" ]] && w=0
-		hlbn "$RTR" server set tcp "$(svc "$f")" "$(addr "$j" "$f"):8080" \
-			weight "$w"
+		echo "server set tcp $(svc "$f") $(addr "$j" "$f"):8080 weight $w"
 	done
+done | hlb_batch "$RTR"
+for f in 4 6; do
 	R[f]=$(lc_get "$TMP/a$f" rounds)
 done
 for f in 4 6; do
@@ -136,19 +138,18 @@ det_config()
 
 	shift
 	for f in 4 6; do
-		hlbn "$rtr" service add udp "$(svc7 "$f")" mode stateless \
-			seed 4242 table-size 4093 || return 1
+		echo "service add udp $(svc7 "$f") mode stateless seed 4242 table-size 4093"
 		for j in "$@"; do
-			hlbn "$rtr" server add udp "$(svc7 "$f")" \
-				"$(addr "$j" "$f"):8080" weight "$j" || return 1
+			echo "server add udp $(svc7 "$f") $(addr "$j" "$f"):8080 weight $j"
 		done
-	done
+	done | hlb_batch "$rtr"
 }
 check "router A: udp services, servers added 1, 2, 3" det_config "$RTR" 1 2 3
 RTR_A=$RTR C_A=$C
 topo_setup 1 3
 start_servers 8080 --udp-only || exit "$KSFT_FAIL"
 RTR_B=$RTR C_B=${CLI[1]}
+burst_agent "$C_B" || exit "$KSFT_FAIL"
 check "router B: the same, servers added 3, 1, 2" det_config "$RTR_B" 3 1 2
 
 declare -A DET

@@ -21,18 +21,18 @@ hlb_load || exit "$KSFT_FAIL"
 topo_setup 1 3
 start_servers 8080 || exit "$KSFT_FAIL"
 C=${CLI[1]}
+burst_agent "$C" || exit "$KSFT_FAIL"
 
 for p in tcp udp; do
 	for v in "$VIP4:80" "[$VIP6]:80"; do
-		hlbn "$RTR" service add "$p" "$v" mode stateless ||
-			exit "$KSFT_FAIL"
+		echo "service add $p $v mode stateless"
 		for j in 1 2 3; do
 			a=10.1.$j.2
 			[[ $v == \[* ]] && a=[fd01:$j::2]
-			hlbn "$RTR" server add "$p" "$v" "$a:8080" || exit "$KSFT_FAIL"
+			echo "server add $p $v $a:8080"
 		done
 	done
-done
+done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
 
 valid_traffic()
 {

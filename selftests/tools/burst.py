@@ -6,6 +6,12 @@ second or two even under TCG.
 
     burst.py tcp|udp VIP PORT N [--sport-base P] [--payload BYTES]
              [--concurrency C] [--timeout S] [--tries T]
+    burst.py --agent FIFO_IN FIFO_OUT
+
+The second form runs one burst per line of FIFO_IN (the arguments of the
+first form, shell-quoted) and writes each one's output to FIFO_OUT,
+followed by "## rc STATUS": a test then pays Python's start-up (seconds
+under TCG) once, not once per burst (see burst_agent in dp_lib.sh).
 
 Each flow is its own connection (TCP) or socket (UDP) from its own source
 port: SPORT-BASE + i when given (so that a flow is the same 5-tuple every
@@ -27,6 +33,7 @@ import collections
 import hashlib
 import os
 import resource
+import shlex
 import socket
 import sys
 
@@ -133,7 +140,7 @@ async def main_async(a):
     return results
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser()
     ap.add_argument("proto", choices=["tcp", "udp"])
     ap.add_argument("vip")
@@ -145,25 +152,53 @@ def main():
     ap.add_argument("--timeout", type=float, default=10,
                     help="UDP: per try; TCP: the whole flow")
     ap.add_argument("--tries", type=int, default=3)
-    a = ap.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return ap
+
+
+def run(argv, out):
+    a = parser().parse_args(argv)
     results = asyncio.run(main_async(a))
     counts = collections.Counter()
     failed = 0
     for sport, name, err in sorted(results, key=lambda r: r[0]):
         if err:
-            print(f"# flow from port {sport}: {err}")
-            print(f"{sport} -")
+            print(f"# flow from port {sport}: {err}", file=out)
+            print(f"{sport} -", file=out)
             failed += 1
         else:
             counts[name] += 1
-            print(f"{sport} {name}")
+            print(f"{sport} {name}", file=out)
     print("# servers " + " ".join(f"{k}={v}"
-                                  for k, v in sorted(counts.items())))
-    print(f"# failed {failed}")
-    sys.stdout.flush()
+                                  for k, v in sorted(counts.items())),
+          file=out)
+    print(f"# failed {failed}", file=out)
+    out.flush()
     return 1 if failed else 0
+
+
+def agent(fifo_in, fifo_out):
+    """Run one burst per line read from fifo_in (its arguments, shell
+    quoted), answering on fifo_out with its output and "## rc STATUS"."""
+    with open(fifo_in) as rf, open(fifo_out, "w") as wf:
+        for line in rf:
+            try:
+                rc = run(shlex.split(line), wf)
+            except SystemExit as e:  # usage error, already printed
+                rc = e.code
+            except Exception as e:  # noqa: BLE001 -- report, go on
+                print(f"# burst.py: {type(e).__name__}: {e}", file=wf)
+                rc = 2
+            print(f"## rc {rc}", file=wf)
+            wf.flush()
+    return 0
+
+
+def main():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if sys.argv[1:2] == ["--agent"]:
+        return agent(sys.argv[2], sys.argv[3])
+    return run(sys.argv[1:], sys.stdout)
 
 
 sys.exit(main())
