@@ -135,7 +135,7 @@ static unsigned int hlb_in_learned(struct hlb_net *hn,
 	struct hlb_session *s;
 
 	s = hlb_session_create(hn, svc, srv, &p->t, HLB_TCP_ESTABLISHED, true);
-	if (s)
+	if (!IS_ERR(s))
 		srv = s->srv;
 	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
@@ -176,10 +176,12 @@ static unsigned int hlb_in_stateful(struct hlb_net *hn,
 		state = hlb_tcp_initial(p->tcp_flags);
 	s = hlb_session_create(hn, svc, srv, &p->t, state, false);
 	hlb_hybrid_check(hn, svc, conf);
-	if (s)
+	if (!IS_ERR(s))
 		srv = s->srv;
 	else if (READ_ONCE(svc->method) == HLB_METHOD_STATEFUL)
-		return hlb_drop(hn, svc, HLB_ST_A_DROP_SESSION_LIMIT);
+		return hlb_drop(hn, svc, PTR_ERR(s) == -ENOSPC ?
+				HLB_ST_A_DROP_SESSION_LIMIT :
+				HLB_ST_A_DROP_SESSION_FAIL);
 	/* (A stateless service only protects its flows: it goes on.) */
 	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);

@@ -270,9 +270,10 @@ static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
 
 /*
  * Create the session of a new flow, on the packet path. Returns the
- * session, or NULL when the limit is reached, memory is short, or the
- * service or server is going away. If another CPU created the same flow's
- * session first, returns that one.
+ * session; if another CPU created the same flow's session first, that
+ * one. Otherwise ERR_PTR(-ENOSPC) at a session limit, -ENOMEM when memory
+ * is short, -ENOENT when the service or server is going away: an operator
+ * must tell a full table from a starving host.
  */
 struct hlb_session *hlb_session_create(struct hlb_net *hn,
 				       struct hlb_service *svc,
@@ -284,11 +285,13 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	int err;
 
 	if (!hlb_session_charge(hn))
-		return NULL;
+		return ERR_PTR(-ENOSPC);
+	err = -ENOENT;
 	if (!refcount_inc_not_zero(&svc->refcnt))
 		goto uncharge;
 	if (!refcount_inc_not_zero(&srv->refcnt))
 		goto put_svc;
+	err = -ENOMEM;
 	s = hlb_session_alloc(svc, srv, orig);
 	if (!s)
 		goto put_srv;
@@ -302,8 +305,11 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 		s->dead = 1;
 		call_rcu(&s->rcu, hlb_session_free_rcu);
 		hlb_session_uncharge(hn);
-		return err == -EEXIST ? hlb_session_lookup(hn, orig, false) :
-					NULL;
+		if (err != -EEXIST)
+			return ERR_PTR(err);
+		/* The winner may be gone already, if aged or flushed. */
+		s = hlb_session_lookup(hn, orig, false);
+		return s ?: ERR_PTR(-ENOENT);
 	}
 	/* Pairs with the barrier in hlb_sessions_remove(): either its walk
 	 * finds this session, or this sees the server or service dead.
@@ -311,7 +317,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	smp_mb();
 	if (READ_ONCE(srv->dead) || READ_ONCE(svc->dead)) {
 		hlb_session_unlink(hn, s);
-		return NULL;
+		return ERR_PTR(-ENOENT);
 	}
 	return s;
 
@@ -321,7 +327,7 @@ put_svc:
 	hlb_service_put(svc);
 uncharge:
 	hlb_session_uncharge(hn);
-	return NULL;
+	return ERR_PTR(err);
 }
 
 void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags)

@@ -22,6 +22,7 @@ static const char *const counter_names[HLB_ST_A_MAX + 1] = {
 	[HLB_ST_A_LEARNED] = "learned",
 	[HLB_ST_A_SWITCHES] = "switches",
 	[HLB_ST_A_NEW_FLOWS] = "new_flows",
+	[HLB_ST_A_DROP_SESSION_FAIL] = "drop_session_fail",
 };
 
 void stats_usage(FILE *f)

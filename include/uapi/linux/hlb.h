@@ -337,6 +337,9 @@ enum hlb_stats_attr {
 	HLB_ST_A_NEW_FLOWS,		/* packets that start a flow: TCP
 					 * SYNs, UDP without a session
 					 */
+	HLB_ST_A_DROP_SESSION_FAIL,	/* new session failed: memory short,
+					 * or its server is going away
+					 */
 	__HLB_ST_A_MAX
 };
 
