@@ -192,7 +192,7 @@ check "stateful: sessions (and sessions_active gauges) gone after close + timeou
 	poll 20 no_sessions
 
 # Exact counters: one UDP datagram of 100 bytes and its answer. The
-# answer is echo_server's line "srvJ PEER PORT\n" and the 100 bytes; the
+# answer is echo_ns.py's line "srvJ PEER PORT\n" and the 100 bytes; the
 # peer is ::ffff:10.0.1.2 for IPv4 (the server's socket is dual-stack).
 exact_bytes()
 {

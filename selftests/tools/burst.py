@@ -15,7 +15,7 @@ under TCG) once, not once per burst (see burst_agent in dp_lib.sh).
 
 Each flow is its own connection (TCP) or socket (UDP) from its own source
 port: SPORT-BASE + i when given (so that a flow is the same 5-tuple every
-run), an ephemeral one otherwise. Talks to echo_server.py, which answers
+run), an ephemeral one otherwise. Talks to echo_ns.py, which answers
 "NAME PEER_ADDR PEER_PORT\\n" and echoes the payload.
 
 Prints one line per flow, in source port order: "SPORT SERVER", or
@@ -39,7 +39,7 @@ import sys
 
 
 def check_answer(data, payload, me, sport):
-    """Split an echo_server answer, check it; returns the server name."""
+    """Split an echo_ns.py answer, check it; returns the server name."""
     head, _, body = data.partition(b"\n")
     fields = head.decode(errors="replace").split()
     if len(fields) != 3:

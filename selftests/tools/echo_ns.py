@@ -1,18 +1,18 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""echo_server.py for many network namespaces from one process: a socket
-belongs to the namespace it was created in, so one process can serve
-every server namespace of a test (under TCG, each Python process costs
-seconds to start).
+"""The test servers: one process serving every server namespace of a
+test (a socket belongs to the namespace it was created in, and under TCG
+each Python process costs seconds to start).
 
     echo_ns.py [--ready FILE] [--tcp-only|--udp-only] PORT[,PORT...] \\
                NAME=NETNS...
 
 Listens on every PORT, TCP and UDP, IPv4 and IPv6 wildcard, in each
-network namespace NETNS (a name under /run/netns) and answers as NAME
-exactly as echo_server.py does: "NAME PEER_ADDR PEER_PORT\\n" followed by
-what it received (TCP: until the client half-closes). Creates FILE once
-every socket listens. Runs until killed.
+network namespace NETNS (a name under /run/netns) and answers every TCP
+connection and UDP datagram as NAME: "NAME PEER_ADDR PEER_PORT\\n"
+followed by what it received (TCP: until the client half-closes, so bulk
+data round-trips intact). Creates FILE once every socket listens. Runs
+until killed.
 """
 import argparse
 import asyncio

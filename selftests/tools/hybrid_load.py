@@ -20,7 +20,7 @@ tool stops when it holds "stop" or on SIGTERM. The modes:
         flows. (About three packets cross the balancer per message: the
         message, its echo and an ACK.)
 
-Talks to echo_server.py. STATUS is rewritten (atomically) every 200 ms
+Talks to echo_ns.py. STATUS is rewritten (atomically) every 200 ms
 and at exit, as JSON: {"level", "started", "ok", "failed", "open",
 "errors": [first few error messages]}. Exits 0 when stopped, whatever
 failed: the test decides what counts.

@@ -6,7 +6,7 @@ balancer does meanwhile (method switches, mapping changes).
     hybrid_streams.py VIP PORT N STATUS [--interval S] [--chunk BYTES]
                       [--timeout S]
 
-Opens N connections to echo_server.py, each from its own source port, and
+Opens N connections to echo_ns.py, each from its own source port, and
 on each one sends CHUNK bytes of pseudo-random data every INTERVAL seconds
 and checks that exactly those bytes come back, in order. Only the server
 that accepted a connection has a socket for it: a packet of the stream

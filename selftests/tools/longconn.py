@@ -5,7 +5,7 @@ told to stop, reporting progress in a status file that the test polls.
 
     longconn.py VIP PORT STATUS [--sport P] [--interval S]
 
-Talks to echo_server.py: reads the "NAME PEER_ADDR PEER_PORT" line the
+Talks to echo_ns.py: reads the "NAME PEER_ADDR PEER_PORT" line the
 server sends once at connect, then every INTERVAL seconds sends a
 numbered line and expects it echoed back within 5 s. Only the server that
 accepted the connection has a socket for it: a packet of this flow that
