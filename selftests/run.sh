@@ -34,6 +34,10 @@ run_one()
 	name=${t#"$TOP"/}
 	echo "# selftests: hlb: $name"
 	before=$(dmesg | wc -l)
+	# The C tests talk to the module but do not load it: a script
+	# test does (hlb_load), and might have unloaded it.
+	[[ $t == *.sh ]] || (source "$DIR/lib.sh" && hlb_load) 2>&1 |
+		sed -u 's/^/# /'
 	(cd "$(dirname "$t")" && timeout -k 10 "$timeout" "$t") 2>&1 |
 		sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
@@ -59,7 +63,8 @@ run_one()
 if (($#)); then
 	tests=("$@")
 else
-	mapfile -t tests < <(make -s -C "$DIR" list)
+	# No process substitution: the guest has no /dev/fd.
+	mapfile -t tests <<<"$(make -s -C "$DIR" list)"
 fi
 if [[ ${HLB_TAP_PLAN:-1} != 0 ]]; then
 	echo "TAP version 13"
