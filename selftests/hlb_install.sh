@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installing on a router, in the guest's throwaway root: `make
+# install-files` (what `make install` runs after building) puts the module
+# where depmod finds it, so `modprobe hlb` works by name and the kernel
+# loads the module by itself when hlb first asks for its netlink family;
+# the commands of the installed hlb.service restore a configuration saved
+# to /etc/hlb/hlb.conf exactly, and its stop command clears it; the man
+# page and the bash completion are installed and work; `make uninstall`
+# removes all of it (the saved configuration stays).
+source "$(dirname "$0")/lib.sh"
+
+require_cmd make modinfo modprobe depmod man
+PREFIX=/usr/local
+SBIN=$PREFIX/sbin/hlb
+MAN=$PREFIX/share/man/man8/hlb.8
+COMPLETION=$PREFIX/share/bash-completion/completions/hlb
+UNIT=$PREFIX/lib/systemd/system/hlb.service
+KO=/lib/modules/$(uname -r)/updates/hlb.ko
+CONF=/etc/hlb/hlb.conf
+TMP=$(mktemp -d)
+on_exit "rm -rf $TMP"
+
+# What make install installs, whatever HLB_KO says (check-debug points it
+# at a build for its debug kernel).
+BUILT_KO=$TOP/kmod/hlb.ko
+[[ $(modinfo -F vermagic "$BUILT_KO") == "$(uname -r) "* ]] ||
+	skip "kmod/hlb.ko is not built for the running kernel $(uname -r)"
+[[ ! -e $KO && ! -e $SBIN ]] || skip "hlb is installed already"
+
+# Whatever happens, leave the guest as the other tests expect it: nothing
+# installed, and the module under test loaded if it was (the tests after
+# this one may count on it).
+restore_module()
+{
+	hlb_unload
+	[[ $was_loaded == 0 ]] || hlb_load
+}
+was_loaded=0
+[[ -d /sys/module/hlb ]] && was_loaded=1
+on_exit restore_module
+on_exit "rm -rf /etc/hlb"
+on_exit "make -s -C $TOP uninstall"
+
+hlb_unload
+check_fail "before installing, the module is not found" 1 "not loaded" \
+	"$HLB" version
+
+check "make install-files" make -s -C "$TOP" install-files
+check "module in updates/" cmp -s "$BUILT_KO" "$KO"
+check "CLI in $PREFIX/sbin" eval '[[ -x $SBIN ]] && cmp -s "$TOP/tools/hlb/hlb" "$SBIN"'
+check "CLI found by name" eval '[[ $(command -v hlb) == "$SBIN" ]]'
+check "man page, completion, unit and /etc/hlb installed" \
+	eval '[[ -f $MAN && -f $COMPLETION && -f $UNIT && -d /etc/hlb ]]'
+
+# --- modprobe by name, and autoloading -------------------------------
+check "depmod indexed it: modinfo -n hlb" eval '[[ $(modinfo -n hlb) == "$KO" ]]'
+check "modprobe hlb" modprobe hlb
+check "loaded" test -d /sys/module/hlb
+check "modprobe -r hlb" modprobe -r hlb
+check "unloaded" test ! -d /sys/module/hlb
+check "hlb version loads the module" \
+	eval 'hlb version | grep -q "^module 0.1.0"'
+check "loaded by hlb version" test -d /sys/module/hlb
+rmmod hlb
+check "hlb service show loads the module" \
+	eval 'hlb service show && test -d /sys/module/hlb'
+
+# --- the unit restores a saved configuration -------------------------
+hlb -b - <<'EOF'
+config set session-limit 100000 fill-limit 80 est-timeout 10m
+service add tcp 10.9.0.1:80 mode hybrid newflow-high 5000 newflow-low 1000 hold 10s dwell 2s transition 30s
+server add tcp 10.9.0.1:80 10.1.1.2 weight 3
+server add tcp 10.9.0.1:80 10.1.2.2:8080 max-conns 1000
+server add tcp 10.9.0.1:80 10.1.3.2 weight 0
+service add udp [fd09::1]:53 mode stateless hash src seed 7
+server add udp [fd09::1]:53 [fd01:1::2]
+EOF
+check "a configuration" eval '[[ $(hlb service show | grep -c ^service) == 2 ]]'
+hlb save >"$TMP/saved"
+check "hlb save > $CONF" eval 'hlb save >"$CONF" &&
+	[[ $(grep -c "^service add" "$CONF") == 2 ]]'
+
+# unit_cmds KEY: the command lines of KEY= in the installed unit, without
+# systemd's prefixes (-, @, :, +, !).
+unit_cmds()
+{
+	sed -n "s/^$1=[-@:+!]*//p" "$UNIT"
+}
+
+# run_unit KEY: run KEY's command lines as systemd would (no shell).
+run_unit()
+{
+	local line argv
+
+	while read -r line; do
+		[[ -n $line ]] || continue
+		read -ra argv <<<"$line"
+		log "$1: ${argv[*]}"
+		"${argv[@]}" || return 1
+	done <<<"$(unit_cmds "$1")"
+}
+
+check "the unit runs only when $CONF exists" \
+	eval '[[ $(sed -n "s/^ConditionPathExists=//p" "$UNIT") == "$CONF" ]]'
+check "ExecStart restores $CONF with the installed hlb" \
+	eval '[[ $(unit_cmds ExecStart) == "$SBIN -b $CONF" ]]'
+rmmod hlb
+check "ExecStartPre and ExecStart with the module unloaded" \
+	eval 'run_unit ExecStartPre && run_unit ExecStart'
+check "configuration restored exactly" \
+	eval 'hlb save | cmp -s - "$TMP/saved"'
+check "ExecStop" run_unit ExecStop
+check "ExecStop removed every service" \
+	eval '[[ -z $(hlb service show) && -z $(hlb server show) ]]'
+check "ExecStartPre and ExecStart again (restart)" \
+	eval 'run_unit ExecStartPre && run_unit ExecStart'
+check "configuration restored exactly again" \
+	eval 'hlb save | cmp -s - "$TMP/saved"'
+if command -v systemd-analyze >/dev/null; then
+	check "systemd-analyze verify hlb.service" \
+		eval 'systemd-analyze verify "$UNIT" 2>&1 | tee "$TMP/verify" &&
+		      [[ ! -s $TMP/verify ]]'
+else
+	log "systemd-analyze not installed: unit not verified"
+fi
+
+# --- man page -------------------------------------------------------
+# /usr/local/man may be a link to share/man: the same file either way.
+check "man -w hlb finds the installed page" eval '[[ $(man -w hlb) -ef $MAN ]]'
+check "man -l renders it" \
+	eval 'MANWIDTH=80 man -l "$MAN" 2>"$TMP/man.err" >"$TMP/man.txt" &&
+	      [[ ! -s $TMP/man.err ]] &&
+	      grep -q "^NAME" "$TMP/man.txt" &&
+	      grep -q "hlb - configure the hybrid" "$TMP/man.txt" &&
+	      grep -q "^EXIT STATUS" "$TMP/man.txt"'
+
+# --- bash completion, against the loaded module ----------------------
+setup_ns blue
+# complete LINE: what the installed completion offers at the end of LINE.
+complete_line()
+{
+	bash --norc --noprofile -c '
+		source "$1" || exit 1
+		[[ $(complete -p hlb) == "complete -F _hlb hlb" ]] || exit 1
+		COMP_LINE=$2 COMP_POINT=${#2}
+		_hlb
+		printf "%s\n" "${COMPREPLY[@]}" | sort | paste -sd" "' \
+		_ "$COMPLETION" "$1"
+}
+check "completion: objects" \
+	eq "$(complete_line "hlb ")" \
+	"config help monitor save server service session stats version"
+check "completion: the services of the module" \
+	eq "$(complete_line "hlb server add tcp ")" "10.9.0.1:80"
+check "completion: the servers of a service" \
+	eq "$(complete_line "hlb server del tcp 10.9.0.1:80 ")" \
+	"10.1.1.2:80 10.1.2.2:8080 10.1.3.2:80"
+check "completion: IPv6 after the colon" \
+	eq "$(complete_line "hlb service set udp [fd09::1]:")" "53"
+check "completion: namespaces after -n" \
+	eval 'complete_line "hlb -n " | grep -qw "$blue"'
+check "completion: another namespace's services (none)" \
+	eq "$(complete_line "hlb -n $blue service del tcp ")" ""
+
+# --- uninstall ------------------------------------------------------
+rmmod hlb
+check "make uninstall" make -s -C "$TOP" uninstall
+check "everything removed" \
+	eval '[[ ! -e $KO && ! -e $SBIN && ! -e $MAN && ! -e $COMPLETION &&
+		 ! -e $UNIT ]]'
+check "the saved configuration stays" cmp -s "$CONF" "$TMP/saved"
+check "depmod forgot the module" eval '! modinfo -n hlb 2>/dev/null'
+check_fail "no autoloading after uninstall" 1 "not loaded" "$HLB" version
+finish
