@@ -16,7 +16,13 @@ PKGS=(
 	# tests and benchmarks
 	iproute2 socat nftables ipvsadm iperf3 conntrack tcpdump curl
 	python3 python3-scapy procps psmisc util-linux coreutils
-	xz-utils bc valgrind python3-docutils
+	xz-utils bc valgrind python3-docutils jq
+	# benchmarks (make bench): plots, profiles
+	gnuplot-nox linux-perf
+	# docs (make docs, make man) and installing (dkms.conf, man -l)
+	python3-sphinx dkms man-db
+	# the debug kernel (make debug-kernel)
+	flex bison libelf-dev libssl-dev
 )
 
 missing=()

@@ -5,12 +5,30 @@
 # one VM boot, as one kselftest TAP stream, and last the totals line
 # "N passed, N failed, N skipped". Exits non-zero if anything failed,
 # including a kernel report in the guest's log.
+#
+#   check.sh [--vm-only] [--log FILE] [-- RUNNER-OPTIONS...]
+#
+# --vm-only leaves out the host tests; RUNNER-OPTIONS go to tools/vm/run
+# (selftests/check-debug.sh boots the debug kernel that way); --log is
+# where the guest's output is kept (default $HLB_BUILD/check.log).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${HLB_BUILD:-$TOP/build}
 LOG=$BUILD/check.log
+HOST=1
+VM_OPTS=()
 pass=0 fail=0 skip=0 n=0
+
+while (($#)); do
+	case $1 in
+	--vm-only) HOST=0; shift ;;
+	--log) LOG=$2; shift 2 ;;
+	--) shift; VM_OPTS=("$@"); break ;;
+	*) echo "usage: $0 [--vm-only] [--log FILE] [-- RUNNER-OPTIONS...]" >&2
+	   exit 2 ;;
+	esac
+done
 
 result()
 {
@@ -50,7 +68,7 @@ run_vm()
 	local line rc
 
 	HLB_TAP_START=$((n + 1)) HLB_TAP_PLAN=0 \
-		"$TOP/tools/vm/run" -a slab_nomerge -- \
+		"$TOP/tools/vm/run" -a slab_nomerge "${VM_OPTS[@]}" -- \
 		"$TOP/selftests/run.sh" "${sel[@]}" 2>&1 |
 		tee "$LOG"
 	rc=${PIPESTATUS[0]}
@@ -63,11 +81,14 @@ run_vm()
 	return "$rc"
 }
 
-mkdir -p "$BUILD"
-make -s -C "$TOP/selftests/unit" >/dev/null || exit 1
+mkdir -p "$BUILD" "$(dirname "$LOG")"
 make -s -C "$TOP/selftests" all || exit 1
-mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f -name 'test_*' \
-	-perm -u+x | sort)
+units=()
+if ((HOST)); then
+	make -s -C "$TOP/selftests/unit" >/dev/null || exit 1
+	mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f \
+		-name 'test_*' -perm -u+x | sort)
+fi
 # HLB_TESTS="selftests/a.sh ..." runs only those selftests.
 if [[ -n ${HLB_TESTS:-} ]]; then
 	read -ra sel <<<"$HLB_TESTS"
@@ -75,11 +96,17 @@ else
 	mapfile -t sel < <(make -s -C "$TOP/selftests" list)
 fi
 nsel=${#sel[@]}
-# Tests that run on the host: the VM runner's own, and the CLI's (usage,
-# fuzzed batch input, a fake kernel), each on a normal and an ASan build.
-host_names=("host: selftests/vm/test_runner.sh" "host: tools/hlb check")
+# Tests that run on the host: the VM runner's own, the CLI's (usage,
+# fuzzed batch input, a fake kernel, each on a normal and an ASan build;
+# bash completion), a dkms build of the module in a scratch tree, and the
+# documentation and manual page, which fail on any warning.
+host_names=("host: selftests/vm/test_runner.sh" "host: tools/hlb check"
+	    "host: packaging/test_dkms.sh" "host: make docs man")
 host_cmds=("bash $TOP/selftests/vm/test_runner.sh"
-	   "make -s -C $TOP/tools/hlb check")
+	   "make -s -C $TOP/tools/hlb check"
+	   "bash $TOP/packaging/test_dkms.sh"
+	   "make -s -C $TOP docs man")
+((HOST)) || host_names=() host_cmds=()
 
 echo "TAP version 13"
 # Units, host tests, selftests, and one more: the VM and its kernel log.
