@@ -77,6 +77,11 @@ slab_active()
 	awk -v c="$1" '$1 == c { print $2 }' /proc/slabinfo
 }
 slab_back() { [[ $(slab_active hlb_session4) == "$1" && $(slab_active hlb_session6) == "$2" ]]; }
+# The previous test's namespace is torn down in the background (netns
+# cleanup runs from a workqueue, sessions are freed after a grace
+# period): its sessions must be gone before the caches are counted.
+no_sessions() { [[ $("$HLB" -j version | jq .objects.sessions) == 0 ]]; }
+poll 60 no_sessions || log "sessions of another namespace still exist"
 base4=$(slab_active hlb_session4) base6=$(slab_active hlb_session6)
 hlbn "$RTR" config set session-limit 20
 out4=$(burst "$C" udp "$VIP4" 82 12 --sport-base 30000 --concurrency 1)
