@@ -27,25 +27,7 @@ command -v dkms >/dev/null || skip "dkms not installed (make deps)"
 [[ -n $KVER && -d $KSRC ]] || skip "no headers for kernel ${KVER:-?} at $KSRC"
 [[ $(id -u) == 0 ]] || skip "dkms wants root"
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do
-		echo "#   $l"
-	done
-}
+source "$(dirname "$0")/../tools/hlb/tests/tap.sh"
 # check DESC CMD...: CMD's output is shown only if it fails.
 check() {
 	local desc=$1

@@ -23,27 +23,7 @@ HLB_ASAN=${HLB_ASAN:-$SRC/hlb-asan}
 FUZZ_LINES=${FUZZ_LINES:-2000}
 FUZZ_SEED=${FUZZ_SEED:-20240517}
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do
-		echo "#   $l"
-	done
-}
+source "$HERE/tap.sh"
 
 skip() {
 	n=$((n + 1))

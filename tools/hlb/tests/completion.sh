@@ -20,27 +20,7 @@ SRC=$(dirname "$HERE")
 HLB=${HLB:-$SRC/hlb}
 COMPLETION=${HLB_COMPLETION:-$SRC/hlb.bash-completion}
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do
-		echo "#   $l"
-	done
-}
+source "$HERE/tap.sh"
 
 [[ -x $HLB ]] || make -s -C "$SRC" all >&2 || exit 1
 

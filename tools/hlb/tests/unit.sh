@@ -15,27 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(dirname "$HERE")
 UNITS=("$SRC/.build/normal/unit" "$SRC/.build/asan/unit")
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do
-		echo "#   $l"
-	done
-}
+source "$HERE/tap.sh"
 
 [[ -x ${UNITS[0]} ]] || make -s -C "$SRC" unit >&2 || exit 1
 [[ -x ${UNITS[1]} ]] || make -s -C "$SRC" SANITIZE=1 unit >&2 || exit 1

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TAP results for the host tests (tools/hlb/tests/*.sh,
+# packaging/test_dkms.sh), sourced: a scratch directory $TMP removed on
+# exit, and ok/not_ok, which number the results and count the failures
+# in $n and $failed. not_ok's further arguments are printed as comments.
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	local l
+	for l in "$@"; do
+		echo "#   $l"
+	done
+}
