@@ -78,14 +78,16 @@ build/hlb.8: Documentation/hlb.8.rst
 # depmod (modprobe and autoloading find it by name); the CLI, its man page
 # and bash completion; hlb.service, which restores /etc/hlb/hlb.conf at
 # boot. With DESTDIR (staging a package) there is no depmod and no
-# systemctl. install-files installs what is built without building.
+# systemctl. install-files installs what is built without building; KO=
+# names another build of the module (the debug kernel's, in the tests).
+KO ?= kmod/hlb.ko
 install: all
 	$(MAKE) install-files
 
 install-files: build/hlb.8
-	kver=$$(modinfo -F vermagic kmod/hlb.ko | cut -d' ' -f1) && \
+	kver=$$(modinfo -F vermagic $(KO) | cut -d' ' -f1) && \
 	test -n "$$kver" && \
-	install -D -m 0644 kmod/hlb.ko \
+	install -D -m 0644 $(KO) \
 		$(DESTDIR)/lib/modules/$$kver/updates/hlb.ko && \
 	$(if $(DESTDIR),true,depmod -a $$kver)
 	install -D -m 0755 tools/hlb/hlb $(DESTDIR)$(SBINDIR)/hlb

@@ -12,8 +12,10 @@
 #  - once allocations work again, new flows get sessions, and no session
 #    object is left over (the module-wide object count).
 # Needs a kernel with CONFIG_FAILSLAB (the debug kernel of
-# `make check-debug` has it; Debian's does not: then SKIP), and
-# slab_nomerge so that the session caches are caches of their own.
+# `make check-debug` has it; Debian's does not: then SKIP), booted with
+# slub_debug=A,hlb_session4,hlb_session6, which marks the session caches
+# for failslab (6.1's /sys/kernel/slab/*/failslab is read-only), and
+# slab_nomerge so that they are caches of their own.
 source "$(dirname "$0")/dp_lib.sh"
 
 FS=/sys/kernel/debug/failslab
@@ -23,11 +25,11 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 [[ -d $FS ]] || skip "kernel without CONFIG_FAILSLAB (make check-debug has it)"
 hlb_load || exit "$KSFT_FAIL"
 for c in hlb_session4 hlb_session6; do
-	[[ -w /sys/kernel/slab/$c/failslab ]] ||
-		skip "no /sys/kernel/slab/$c (boot with slab_nomerge)"
+	[[ $(cat "/sys/kernel/slab/$c/failslab" 2>/dev/null) == 1 ]] ||
+		skip "$c not marked for failslab (boot with slab_nomerge slub_debug=A,$c)"
 done
 topo_setup 1 3
-start_servers 8080 || exit "$KSFT_FAIL"
+start_servers 8080,8081 || exit "$KSFT_FAIL"
 C=${CLI[1]}
 burst_agent "$C" || exit "$KSFT_FAIL"
 
@@ -40,23 +42,17 @@ for v in "$VIP4" "[$VIP6]"; do
 	for j in 1 2 3; do
 		if [[ $v == \[* ]]; then a="[$a6:$j::2]"; else a="$a4.$j.2"; fi
 		echo "server add udp $v:80 $a:8080"
-		echo "server add udp $v:81 $a:8080"
+		echo "server add udp $v:81 $a:8081"
 	done
 done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
 
 objects() { "$HLB" -j version | jq -c .objects; }
 
-# failslab ON|OFF: every allocation from hlb's session caches fails, or
-# none does.
+# failslab ON|OFF: every allocation from hlb's session caches (the
+# caches marked for failslab) fails, or none does.
 failslab()
 {
-	local on=0 c
-
-	[[ $1 == on ]] && on=1
-	for c in hlb_session4 hlb_session6; do
-		echo "$on" >"/sys/kernel/slab/$c/failslab"
-	done
-	if ((on)); then
+	if [[ $1 == on ]]; then
 		echo Y >"$FS/cache-filter"
 		echo 100 >"$FS/probability"
 		echo 1 >"$FS/interval"

@@ -22,11 +22,11 @@ CONF=/etc/hlb/hlb.conf
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-# What make install installs, whatever HLB_KO says (check-debug points it
-# at a build for its debug kernel).
-BUILT_KO=$TOP/kmod/hlb.ko
+# The module under test: kmod/hlb.ko, or check-debug's build for its
+# debug kernel (make install-files KO=...).
+BUILT_KO=$HLB_KO
 [[ $(modinfo -F vermagic "$BUILT_KO") == "$(uname -r) "* ]] ||
-	skip "kmod/hlb.ko is not built for the running kernel $(uname -r)"
+	skip "$BUILT_KO is not built for the running kernel $(uname -r)"
 [[ ! -e $KO && ! -e $SBIN ]] || skip "hlb is installed already"
 
 # Whatever happens, leave the guest as the other tests expect it: nothing
@@ -47,7 +47,7 @@ hlb_unload
 check_fail "before installing, the module is not found" 1 "not loaded" \
 	"$HLB" version
 
-check "make install-files" make -s -C "$TOP" install-files
+check "make install-files" make -s -C "$TOP" install-files KO="$BUILT_KO"
 check "module in updates/" cmp -s "$BUILT_KO" "$KO"
 check "CLI in $PREFIX/sbin" eval '[[ -x $SBIN ]] && cmp -s "$TOP/tools/hlb/hlb" "$SBIN"'
 check "CLI found by name" eval '[[ $(command -v hlb) == "$SBIN" ]]'

@@ -128,11 +128,27 @@ eq()
 	return 1
 }
 
+# HLB_SLOW: how many times slower than Debian's kernel the guest's kernel
+# is under TCG; selftests/check-debug.sh sets it for the debug kernel. The
+# tests that drive a load at a rate scale it with slow_rate, and poll
+# waits that much longer.
+HLB_SLOW=${HLB_SLOW:-1}
+
+# slow_rate N: the rate N (per second, on Debian's kernel) for this
+# kernel: N / HLB_SLOW, rounded, at least 1.
+slow_rate()
+{
+	local r=$(((2 * $1 + HLB_SLOW) / (2 * HLB_SLOW)))
+
+	echo $((r > 0 ? r : 1))
+}
+
 # poll SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time
-# runs out; no fixed sleeps in tests.
+# runs out (SECONDS on Debian's kernel, times HLB_SLOW); no fixed sleeps
+# in tests.
 poll()
 {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 * HLB_SLOW))
 
 	shift
 	while ! "$@"; do

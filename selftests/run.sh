@@ -13,7 +13,8 @@ set -u
 DIR=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$DIR/.." && pwd)
 n=${HLB_TAP_START:-1}
-timeout=$(sed -n 's/^timeout=//p' "$DIR/settings")
+# Per test; HLB_SLOW times that on a slower kernel (see lib.sh).
+timeout=$(($(sed -n 's/^timeout=//p' "$DIR/settings") * ${HLB_SLOW:-1}))
 failed=0
 
 # Kernel reports since line $1 of dmesg: a test that causes one fails,
@@ -29,7 +30,7 @@ kernel_reports()
 
 run_one()
 {
-	local t=$1 name rc before reports
+	local t=$1 name rc before reports start=$SECONDS
 
 	name=${t#"$TOP"/}
 	echo "# selftests: hlb: $name"
@@ -41,6 +42,7 @@ run_one()
 	(cd "$(dirname "$t")" && timeout -k 10 "$timeout" "$t") 2>&1 |
 		sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
+	echo "# $name: $((SECONDS - start)) s"
 	reports=$(kernel_reports "$before")
 	if [[ -n $reports ]]; then
 		sed 's/^/# kernel: /' <<<"$reports"
