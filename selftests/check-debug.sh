@@ -36,8 +36,9 @@ flock "$OUT/.lock" make -s -C "$KERNEL/build" M="$OUT" W="${W:-1}" modules
 # session caches (hlb_failslab.sh; 6.1's sysfs no longer sets that).
 # The debug kernel under TCG is about ten times slower in the kernel:
 # the scale test gets a tenth of its configuration, and the tests that
-# drive a load at a rate a third of their rates (a python load generator
-# spends most of its time in userspace, as fast as on Debian's kernel).
+# drive a load at a rate scale it by HLB_SLOW (lib.sh; a python load
+# generator spends most of its time in userspace, as fast as on Debian's
+# kernel, so a third of the rate is enough; testing.rst has the details).
 export HLB_KO=$OUT/kmod/hlb.ko
 export HLB_SCALE_SERVICES=${HLB_SCALE_SERVICES:-1000}
 export HLB_SLOW=${HLB_SLOW:-3}
