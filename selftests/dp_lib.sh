@@ -100,6 +100,22 @@ load_stats()
 # nsessions NS [PROTO VIP:PORT]: live sessions (of one service).
 nsessions() { local ns=$1; shift; jget "$ns" length session show "$@"; }
 
+# differ OUT1 OUT2: flows (source ports) of burst output OUT2 that OUT1
+# sent to another server.
+differ()
+{
+	FIRST=$1 awk 'BEGIN {
+		n = split(ENVIRON["FIRST"], l, "\n")
+		for (i = 1; i <= n; i++)
+			if (l[i] ~ /^[0-9]+ /) {
+				split(l[i], f)
+				s[f[1]] = f[2]
+			}
+	}
+	/^[0-9]+ / && s[$1] != $2 { d++ }
+	END { print d + 0 }' <<<"$2"
+}
+
 # count OUTPUT: flows answered in burst.py/flows.py output.
 count() { awk '/^[0-9]+ / && $2 != "-" { n++ } END { print n + 0 }' <<<"$1"; }
 

@@ -90,9 +90,7 @@ addr add 10.1$k.$j.2/24 dev r$k
 	done
 	ip -b - <<<"$root" || return 1
 	ip -n "$UP" -b - <<<"$up" || return 1
-	for h in "${!b[@]}"; do
-		ip -n "$h" -b - <<<"${b[$h]}" || return 1
-	done
+	ip_batch_hosts b
 	ecmp_route $(seq "$nr") || return 1
 	# L4 hash. Policy 1 would hash the packets' headers, but only when
 	# they carry no hash yet: the client's do, since it shares a kernel

@@ -162,15 +162,6 @@ for r in A B; do
 			flows_ok "$?" "${DET[$r$f]}"
 	done
 done
-# differ OUT1 OUT2: how many source ports went to different servers.
-differ()
-{
-	echo "$1" >"$TMP/o1"
-	echo "$2" >"$TMP/o2"
-	awk 'NR == FNR && /^[0-9]+ / { s[$1] = $2; next }
-	     /^[0-9]+ / && s[$1] != $2 { n++ }
-	     END { print n + 0 }' "$TMP/o1" "$TMP/o2"
-}
 for f in 4 6; do
 	check "udp$f: each of $N flows reaches the same server through A and B" \
 		eq "$(differ "${DET[A$f]}" "${DET[B$f]}")" 0

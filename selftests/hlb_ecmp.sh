@@ -123,15 +123,6 @@ pinned()
 	END { exit bad || rep < n }' <<<"$2"
 }
 
-# differ OUT1 OUT2: flows (source ports) of OUT2 that OUT1 sent elsewhere.
-differ()
-{
-	echo "$1" >"$TMP/o1"
-	echo "$2" >"$TMP/o2"
-	awk 'NR == FNR && /^[0-9]+ / { s[$1] = $2; next }
-	     /^[0-9]+ / && s[$1] != $2 { n++ }
-	     END { print n + 0 }' "$TMP/o1" "$TMP/o2"
-}
 
 declare -A DET
 for k in 1 2; do

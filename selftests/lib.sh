@@ -165,6 +165,18 @@ finish()
 	exit "$KSFT_FAIL"
 }
 
+# ip_batch_hosts ARRAY: one `ip -batch` per namespace, from the
+# associative array named ARRAY (namespace -> its commands).
+ip_batch_hosts()
+{
+	local -n batches=$1
+	local h
+
+	for h in "${!batches[@]}"; do
+		ip -n "$h" -b - <<<"${batches[$h]}" || return 1
+	done
+}
+
 # The usual topology: clients <-> router running hlb <-> servers, each host
 # in its own namespace, one veth pair per host to the router.
 #   client i: 10.0.i.2/24 fd00:i::2/64, default route via the router
@@ -237,9 +249,7 @@ topo_setup()
 	done
 	ip -b - <<<"$ROOT_B" || return 1
 	ip -n "$RTR" -b - <<<"$RTR_B" || return 1
-	for h in "${!HOST_B[@]}"; do
-		ip -n "$h" -b - <<<"${HOST_B[$h]}" || return 1
-	done
+	ip_batch_hosts HOST_B
 	ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1 >/dev/null
 }
