@@ -24,9 +24,12 @@
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
-#include "hlb.h"
-#include "xlate.h"
+#include "hook.h"
+#include "hybrid.h"
+#include "lut.h"
 #include "sched.h"
+#include "session.h"
+#include "xlate.h"
 #include "core/tcp.h"
 
 #define HLB_PRI_IN	(NF_IP_PRI_RAW - 50)
@@ -75,15 +78,6 @@ static void hlb_tuple_swap(const struct hlb_tuple *t, struct hlb_tuple *r)
 	r->dport = t->sport;
 }
 
-static void hlb_session_vip(const struct hlb_session *s, union hlb_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (s->family == AF_INET)
-		a->ip = s->v4.v;
-	else
-		a->in6 = s->v6.v;
-}
-
 static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 				bool dst, const union hlb_addr *addr, u16 port)
 {
@@ -102,30 +96,6 @@ static bool hlb_starts_flow(const struct hlb_pkt *p)
 	return p->t.proto != IPPROTO_TCP || hlb_is_syn(p->tcp_flags);
 }
 
-/*
- * Flow protection. During the transition period after a mapping change,
- * for a TCP flow whose bucket moved, *@old is the server the previous
- * table gave it (NULL if that server was deleted) and *@now the current
- * table's. Returns false if the bucket did not move.
- */
-static bool hlb_moved(struct hlb_service *svc, const struct hlb_tuple *t,
-		      struct hlb_server **old, struct hlb_server **now)
-{
-	const struct hlb_lut *prev = rcu_dereference(svc->prev_lut), *cur;
-
-	if (t->proto != IPPROTO_TCP || !prev ||
-	    !time_before(jiffies, READ_ONCE(svc->prev_until)))
-		return false;
-	cur = rcu_dereference(svc->lut);
-	*old = hlb_lut_pick(prev, t);
-	*now = cur ? hlb_lut_pick(cur, t) : NULL;
-	if (*old == *now)
-		return false;
-	if (READ_ONCE((*old)->dead))
-		*old = NULL;
-	return true;
-}
-
 /* The flow keeps its server from now on: it gets a (learned) session. */
 static unsigned int hlb_in_learned(struct hlb_net *hn,
 				   struct hlb_service *svc,
@@ -141,15 +111,6 @@ static unsigned int hlb_in_learned(struct hlb_net *hn,
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
 }
 
-/* The namespace's session table at or over its fill limit. */
-static bool hlb_over_fill(struct hlb_net *hn)
-{
-	u64 pct = READ_ONCE(hn->cfg.fill_limit);
-
-	return pct && (u64)atomic_read(&hn->nsessions) * 100 >=
-		      pct * READ_ONCE(hn->cfg.session_limit);
-}
-
 /* A hybrid service over a session watermark: decide now, not in 1 s. */
 static void hlb_hybrid_check(struct hlb_net *hn, struct hlb_service *svc,
 			     const struct hlb_svc_conf *conf)
@@ -159,7 +120,7 @@ static void hlb_hybrid_check(struct hlb_net *hn, struct hlb_service *svc,
 	if (conf->mode != HLB_MODE_HYBRID)
 		return;
 	if ((high && atomic_read(&svc->nsessions) >= high) ||
-	    hlb_over_fill(hn))
+	    hlb_sessions_over_fill_limit(hn))
 		hlb_hybrid_kick(hn);
 }
 
@@ -204,10 +165,10 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 	const struct hlb_svc_conf *conf = rcu_dereference(svc->conf);
 	bool stateful = READ_ONCE(svc->method) == HLB_METHOD_STATEFUL;
 	bool starts = hlb_starts_flow(p), moved;
-	struct hlb_server *srv, *old, *now;
+	struct hlb_server *srv, *prev_srv, *cur_srv;
 	int drop;
 
-	moved = hlb_moved(svc, &p->t, &old, &now);
+	moved = hlb_lut_moved(svc, &p->t, &prev_srv, &cur_srv);
 	if (starts) {
 		hlb_stat_add(&hn->stats, HLB_ST_A_NEW_FLOWS, 1);
 		hlb_stat_add(&svc->stats, HLB_ST_A_NEW_FLOWS, 1);
@@ -221,13 +182,13 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 		 * period.
 		 */
 		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
-	} else if (moved && old) {
-		return hlb_in_learned(hn, svc, old, skb, p);
+	} else if (moved && prev_srv) {
+		return hlb_in_learned(hn, svc, prev_srv, skb, p);
 	}
 	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
 	if (!srv)
 		return hlb_drop(hn, svc, drop);
-	if (stateful || (moved && starts && !hlb_over_fill(hn)))
+	if (stateful || (moved && starts && !hlb_sessions_over_fill_limit(hn)))
 		return hlb_in_stateful(hn, svc, conf, srv, skb, p);
 	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
@@ -254,9 +215,9 @@ static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_session *s;
 	struct hlb_key key;
 
-	s = hlb_session_lookup(hn, &p->t, false);
+	s = hlb_session_find(hn, &p->t, false);
 	if (s && hlb_reused(s, p)) {
-		hlb_session_remove(hn, s);
+		hlb_session_delete(hn, s);
 		s = NULL;
 	}
 	if (s) {
@@ -279,12 +240,12 @@ static unsigned int hlb_out_flow(struct hlb_net *hn, struct sk_buff *skb,
 	union hlb_addr vip;
 	struct hlb_key key;
 
-	s = hlb_session_lookup(hn, &p->t, true);
+	s = hlb_session_find(hn, &p->t, true);
 	if (s) {
 		hlb_session_touch(s, HLB_DIR_REPLY, p->tcp_flags);
 		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
-		hlb_session_vip(s, &vip);
-		return hlb_rewrite(skb, p, false, &vip, ntohs(s->vport));
+		hlb_session_addr(s, HLB_SESS_VIP, &vip);
+		return hlb_rewrite(skb, p, false, &vip, ntohs(s->vip_port));
 	}
 	hlb_tuple_key(&p->t, false, &key);
 	srv = hlb_server_find(hn, &key);
@@ -318,7 +279,7 @@ static unsigned int hlb_in_icmp(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_key key;
 
 	hlb_tuple_swap(&p->inner, &orig);
-	s = hlb_session_lookup(hn, &orig, false);
+	s = hlb_session_find(hn, &orig, false);
 	if (s) {
 		srv = s->srv;
 		svc = s->svc;
@@ -350,11 +311,11 @@ static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_key key;
 
 	hlb_tuple_swap(&p->inner, &reply);
-	s = hlb_session_lookup(hn, &reply, true);
+	s = hlb_session_find(hn, &reply, true);
 	if (s) {
 		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
-		hlb_session_vip(s, &vip);
-		return hlb_icmp_rewrite(skb, p, false, &vip, ntohs(s->vport));
+		hlb_session_addr(s, HLB_SESS_VIP, &vip);
+		return hlb_icmp_rewrite(skb, p, false, &vip, ntohs(s->vip_port));
 	}
 	hlb_tuple_key(&reply, false, &key);
 	srv = hlb_server_find(hn, &key);
@@ -419,7 +380,7 @@ static const struct nf_hook_ops hlb_hook_ops[] = {
 	},
 };
 
-int hlb_hooks_register(struct hlb_net *hn)
+static int hlb_hooks_register(struct hlb_net *hn)
 {
 	struct net *net = hn->net;
 	int err;
@@ -444,11 +405,21 @@ defrag4:
 	return err;
 }
 
-void hlb_hooks_unregister(struct hlb_net *hn)
+static void hlb_hooks_unregister(struct hlb_net *hn)
 {
 	nf_unregister_net_hooks(hn->net, hlb_hook_ops,
 				ARRAY_SIZE(hlb_hook_ops));
 	nf_defrag_ipv6_disable(hn->net);
 	nf_defrag_ipv4_disable(hn->net);
 	hn->hooked = false;
+}
+
+int hlb_hooks_update(struct hlb_net *hn)
+{
+	lockdep_assert_held(&hn->lock);
+	if (hn->nservices && !hn->hooked)
+		return hlb_hooks_register(hn);
+	if (!hn->nservices && hn->hooked)
+		hlb_hooks_unregister(hn);
+	return 0;
 }

@@ -11,7 +11,10 @@
 #include <linux/ktime.h>
 #include <linux/jiffies.h>
 
-#include "hlb.h"
+#include "hybrid.h"
+#include "lut.h"
+#include "session.h"
+#include "netlink.h"
 
 #define HLB_HYBRID_PERIOD	HZ
 
@@ -28,23 +31,22 @@ static u64 hlb_now_ms(void)
 static bool hlb_fill_limited(struct hlb_net *hn)
 {
 	u64 pct = READ_ONCE(hn->cfg.fill_limit);
-	u64 limit = READ_ONCE(hn->cfg.session_limit);
-	u64 fill = (u64)atomic_read(&hn->nsessions) * 100;
+	u64 occ;
 
 	if (!pct) {
 		hn->fill_forced = false;
 		return false;
 	}
-	fill = max(fill / limit, (u64)hlb_sessions_global_fill());
+	occ = max(hlb_sessions_occupancy(hn), hlb_sessions_host_occupancy());
 	if (hn->fill_forced)
-		hn->fill_forced = fill * 5 >= pct * 4;
+		hn->fill_forced = occ * 5 >= pct * 4;
 	else
-		hn->fill_forced = fill >= pct;
+		hn->fill_forced = occ >= pct;
 	return hn->fill_forced;
 }
 
-/* Start measuring afresh, in the method @c starts with. */
-void hlb_hybrid_reset(struct hlb_service *svc, const struct hlb_svc_conf *c)
+/* Start measuring afresh, in the service's current method. */
+void hlb_hybrid_reset(struct hlb_service *svc)
 {
 	u64 v[__HLB_ST_A_MAX];
 

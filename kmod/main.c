@@ -10,6 +10,10 @@
 #include <net/netns/generic.h>
 
 #include "hlb.h"
+#include "hook.h"
+#include "hybrid.h"
+#include "netlink.h"
+#include "session.h"
 
 unsigned int hlb_net_id __read_mostly;
 
@@ -44,9 +48,13 @@ static void __net_exit hlb_net_exit(struct net *net)
 {
 	struct hlb_net *hn = hlb_pernet(net);
 
-	/* Services first: their hooks go with them, so nothing on the packet
+	/* Services first, and the hooks with them, so nothing on the packet
 	 * path can queue work after it is cancelled.
 	 */
+	mutex_lock(&hn->lock);
+	hlb_service_flush(hn);
+	hlb_hooks_update(hn);
+	mutex_unlock(&hn->lock);
 	hlb_mapping_exit(hn);
 	hlb_hybrid_net_exit(hn);
 	hlb_sessions_net_exit(hn);
@@ -73,7 +81,7 @@ static int __init hlb_init(void)
 	err = hlb_genl_init();
 	if (err)
 		goto unregister_pernet;
-	pr_info("hlb " HLB_VERSION " loaded\n");
+	pr_info("%s loaded\n", HLB_VERSION);
 	return 0;
 
 unregister_pernet:

@@ -1,25 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mapping: services, their servers, the reverse index from servers to
- * services, and each service's consistent-hash lookup table.
+ * The mapping: services, their servers, and the reverse index from servers
+ * to services. Each service's lookup table is lut.c's; the sessions of a
+ * service or server that goes are session.c's to remove.
  *
- * Every function here runs with hlb_net.lock held. The packet path finds
+ * Every function here but the two finds and the puts runs with
+ * hlb_net.lock held. The packet path finds
  * services and servers through the two rhashtables and a service's
  * servers through its lookup table, all under RCU; nothing it can reach is
  * freed before a grace period has passed.
  */
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
-#include <linux/mm.h>
 
-#include "hlb.h"
-#include "core/maglev.h"
-
-#define HLB_SESSION_LIMIT_DEFAULT	1048576
-#define HLB_FILL_LIMIT_DEFAULT		90	/* percent */
-#define HLB_TRANSITION_MS_DEFAULT	60000
-#define HLB_HOLD_MS_DEFAULT		5000
-#define HLB_DWELL_MS_DEFAULT		10000
+#include "mapping.h"
+#include "lut.h"
+#include "session.h"
+#include "hybrid.h"
 
 static const struct rhashtable_params hlb_svc_params = {
 	.key_len = sizeof(struct hlb_key),
@@ -35,34 +32,6 @@ static const struct rhashtable_params hlb_srv_params = {
 	.automatic_shrinking = true,
 };
 
-static const u32 hlb_timeout_defaults[__HLB_TO_A_MAX] = {
-	[HLB_TO_A_TCP_SYN] = 30,
-	[HLB_TO_A_TCP_EST] = 900,
-	[HLB_TO_A_TCP_FIN] = 60,
-	[HLB_TO_A_TCP_CLOSE] = 10,
-	[HLB_TO_A_UDP] = 60,
-};
-
-void hlb_config_defaults(struct hlb_config *cfg)
-{
-	cfg->session_limit = HLB_SESSION_LIMIT_DEFAULT;
-	cfg->fill_limit = HLB_FILL_LIMIT_DEFAULT;
-	memcpy(cfg->timeouts, hlb_timeout_defaults, sizeof(cfg->timeouts));
-}
-
-void hlb_svc_conf_defaults(struct hlb_svc_conf *conf)
-{
-	memset(conf, 0, sizeof(*conf));
-	conf->mode = HLB_MODE_STATEFUL;
-	conf->hash = HLB_HASH_SRC_ADDR_PORT;
-	conf->sched = HLB_SCHED_HASH;
-	conf->pin = HLB_PIN_NONE;
-	conf->table_size = HLB_TABLE_SIZE_DEFAULT;
-	conf->transition_ms = HLB_TRANSITION_MS_DEFAULT;
-	conf->hybrid[HLB_HYB_A_HOLD_MS] = HLB_HOLD_MS_DEFAULT;
-	conf->hybrid[HLB_HYB_A_DWELL_MS] = HLB_DWELL_MS_DEFAULT;
-}
-
 int hlb_mapping_init(struct hlb_net *hn)
 {
 	int err;
@@ -77,200 +46,12 @@ int hlb_mapping_init(struct hlb_net *hn)
 	return err;
 }
 
+/* After hlb_service_flush(): the tables are empty. */
 void hlb_mapping_exit(struct hlb_net *hn)
 {
-	mutex_lock(&hn->lock);
-	hlb_service_flush(hn);
-	mutex_unlock(&hn->lock);
 	rhashtable_destroy(&hn->servers);
 	rhashtable_destroy(&hn->services);
 	xa_destroy(&hn->service_ids);
-}
-
-/* Lookup tables */
-
-static void hlb_lut_free(struct hlb_lut *lut)
-{
-	u32 i;
-
-	if (!lut)
-		return;
-	for (i = 0; i < lut->nservers; i++)
-		hlb_server_put(lut->servers[i]);
-	kvfree(lut->servers);
-	kvfree(lut);
-	hlb_obj_add(HLB_OBJ_A_TABLES, -1);
-}
-
-static void hlb_lut_free_rcu(struct rcu_head *head)
-{
-	hlb_lut_free(container_of(head, struct hlb_lut, rcu));
-}
-
-static struct hlb_lut *hlb_lut_alloc(const struct hlb_svc_conf *conf,
-				     u32 nservers)
-{
-	struct hlb_lut *lut;
-
-	lut = kvzalloc(struct_size(lut, entry, conf->table_size),
-		       GFP_KERNEL_ACCOUNT);
-	if (!lut)
-		return NULL;
-	lut->servers = kvcalloc(nservers, sizeof(*lut->servers),
-				GFP_KERNEL_ACCOUNT);
-	if (!lut->servers) {
-		kvfree(lut);
-		return NULL;
-	}
-	lut->size = conf->table_size;
-	lut->seed = conf->seed;
-	lut->hash = conf->hash;
-	hlb_obj_add(HLB_OBJ_A_TABLES, 1);
-	return lut;
-}
-
-static u32 hlb_weighted_servers(struct hlb_service *svc)
-{
-	struct hlb_server *srv;
-	unsigned long id;
-	u32 n = 0;
-
-	xa_for_each(&svc->servers, id, srv)
-		n += srv->weight > 0;
-	return n;
-}
-
-/* Runs Maglev over @lut->servers; the scratch memory lives only here. */
-static int hlb_lut_fill(struct hlb_lut *lut)
-{
-	struct hlb_maglev_server *ms;
-	void *scratch;
-	u32 i;
-	int err = -ENOMEM;
-
-	ms = kvcalloc(lut->nservers, sizeof(*ms), GFP_KERNEL);
-	scratch = kvmalloc(hlb_maglev_scratch_size(lut->size, lut->nservers),
-			   GFP_KERNEL);
-	if (!ms || !scratch)
-		goto out;
-	for (i = 0; i < lut->nservers; i++) {
-		const struct hlb_server *srv = lut->servers[i];
-
-		memcpy(ms[i].addr, srv->key.addr.b, sizeof(ms[i].addr));
-		ms[i].addr_len = hlb_addr_len(srv->key.family);
-		ms[i].port = srv->key.port;
-		ms[i].weight = srv->weight;
-	}
-	/* Only called with servers of weight > 0: never "empty". */
-	if (hlb_maglev_build(lut->entry, lut->size, ms, lut->nservers,
-			     lut->seed, scratch) == 0)
-		err = 0;
-	else
-		err = -EINVAL;
-out:
-	kvfree(scratch);
-	kvfree(ms);
-	return err;
-}
-
-/*
- * Build the lookup table @svc should have with @conf, from its current
- * servers. Returns NULL in *@out when no server takes new flows. Nothing
- * is published.
- */
-static int hlb_lut_build(struct hlb_service *svc,
-			 const struct hlb_svc_conf *conf, struct hlb_lut **out)
-{
-	u32 n = hlb_weighted_servers(svc);
-	struct hlb_server *srv;
-	struct hlb_lut *lut;
-	unsigned long id;
-	int err;
-
-	*out = NULL;
-	if (!n)
-		return 0;
-	lut = hlb_lut_alloc(conf, n);
-	if (!lut)
-		return -ENOMEM;
-	xa_for_each(&svc->servers, id, srv) {
-		if (!srv->weight)
-			continue;
-		refcount_inc(&srv->refcnt);
-		lut->servers[lut->nservers++] = srv;
-	}
-	err = hlb_lut_fill(lut);
-	if (err) {
-		hlb_lut_free(lut);
-		return err;
-	}
-	*out = lut;
-	return 0;
-}
-
-static void hlb_lut_drop(struct hlb_lut *lut)
-{
-	if (lut)
-		call_rcu(&lut->rcu, hlb_lut_free_rcu);
-}
-
-/*
- * Publish @lut. The table it replaces is kept for the service's transition
- * period (flow protection): established TCP flows whose bucket moved find
- * their server there. A change within the period of the last one keeps
- * the table from before both and extends the period: a flow silent
- * through both changes still finds its server, and flows started between
- * them in moved buckets have sessions already.
- */
-static void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
-			    struct hlb_lut *lut)
-{
-	u32 t = hlb_svc_conf_locked(hn, svc)->transition_ms;
-	struct hlb_lut *old, *prev;
-
-	old = rcu_replace_pointer(svc->lut, lut, lockdep_is_held(&hn->lock));
-	if (!old || !t) {
-		hlb_lut_drop(old);
-		return;
-	}
-	prev = rcu_dereference_protected(svc->prev_lut,
-					 lockdep_is_held(&hn->lock));
-	if (prev && time_before(jiffies, READ_ONCE(svc->prev_until))) {
-		hlb_lut_drop(old);
-	} else {
-		rcu_assign_pointer(svc->prev_lut, old);
-		hlb_lut_drop(prev);
-	}
-	WRITE_ONCE(svc->prev_until, jiffies + msecs_to_jiffies(t));
-}
-
-/* The end of a transition period: the old table goes. */
-void hlb_lut_expire(struct hlb_net *hn, struct hlb_service *svc)
-{
-	struct hlb_lut *prev = rcu_dereference_protected(svc->prev_lut,
-					lockdep_is_held(&hn->lock));
-
-	if (!prev || (hlb_svc_conf_locked(hn, svc)->transition_ms &&
-		      time_before(jiffies, READ_ONCE(svc->prev_until))))
-		return;
-	RCU_INIT_POINTER(svc->prev_lut, NULL);
-	hlb_lut_drop(prev);
-}
-
-static int hlb_lut_rebuild(struct hlb_net *hn, struct hlb_service *svc,
-			   struct netlink_ext_ack *extack)
-{
-	struct hlb_svc_conf *conf = hlb_svc_conf_locked(hn, svc);
-	struct hlb_lut *lut;
-	int err;
-
-	err = hlb_lut_build(svc, conf, &lut);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "out of memory building the lookup table");
-		return err;
-	}
-	hlb_lut_publish(hn, svc, lut);
-	return 0;
 }
 
 /* Services */
@@ -295,8 +76,7 @@ static void hlb_server_free_rcu(struct rcu_head *head)
 
 static void hlb_service_free(struct hlb_service *svc)
 {
-	hlb_lut_free(rcu_dereference_protected(svc->lut, 1));
-	hlb_lut_free(rcu_dereference_protected(svc->prev_lut, 1));
+	hlb_lut_free_all(svc);
 	kfree(rcu_dereference_protected(svc->conf, 1));
 	hlb_stats_free(&svc->stats);
 	kfree(svc);
@@ -357,7 +137,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 	err = hlb_stats_init(&svc->stats);
 	if (err)
 		goto free;
-	hlb_hybrid_reset(svc, conf);
+	hlb_hybrid_reset(svc);
 	/* Cyclic ids only grow, so a dump resuming after id N sees every
 	 * service added since at its end and never one twice.
 	 */
@@ -372,12 +152,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 		goto free;
 	}
 	hn->nservices++;
-	err = hlb_hooks_update(hn);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
-		hlb_service_del(hn, svc);
-	}
-	return err;
+	return 0;
 free:
 	hlb_service_free(svc);
 	return err;
@@ -411,7 +186,7 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 	rcu_assign_pointer(svc->conf, conf);
 	if (conf->mode != old->mode) {
 		WRITE_ONCE(svc->method, hlb_initial_method(conf));
-		hlb_hybrid_reset(svc, conf);
+		hlb_hybrid_reset(svc);
 	}
 	if (rebuild)
 		hlb_lut_publish(hn, svc, lut);
@@ -466,7 +241,6 @@ void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
 	/* Its sessions go with it; they hold the last references. */
 	hlb_sessions_flush(hn, svc, NULL);
 	hlb_service_release(svc);
-	hlb_hooks_update(hn);
 }
 
 /* All of them, with one walk of the session table rather than one each. */
@@ -487,7 +261,6 @@ void hlb_service_flush(struct hlb_net *hn)
 		list_del(&svc->dead_list);
 		hlb_service_release(svc);
 	}
-	hlb_hooks_update(hn);
 }
 
 /* Servers */
@@ -625,18 +398,7 @@ int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,
 	return 0;
 }
 
-/* Hooks are registered only while the namespace has services. */
-int hlb_hooks_update(struct hlb_net *hn)
-{
-	lockdep_assert_held(&hn->lock);
-	if (hn->nservices && !hn->hooked)
-		return hlb_hooks_register(hn);
-	if (!hn->nservices && hn->hooked)
-		hlb_hooks_unregister(hn);
-	return 0;
-}
-
-void hlb_stats_reset_all(struct hlb_net *hn)
+void hlb_mapping_reset_stats(struct hlb_net *hn)
 {
 	struct hlb_service *svc;
 	struct hlb_server *srv;

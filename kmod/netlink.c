@@ -2,18 +2,19 @@
 /*
  * The generic netlink family "hlb": requests, replies, dumps and events.
  *
- * Every request is parsed here (attrs.c names what is wrong), applied by
- * mapping.c under the namespace's mutex, and, when it changed something,
- * announced on the "events" group with the object as it now is.
+ * Every request is parsed here (attrs.c names what is wrong; config.c
+ * reads the options), applied by mapping.c under the namespace's mutex,
+ * and, when it changed something, announced on the "events" group with
+ * the object as it now is. This is the only file that writes attributes.
  */
 #include <net/genetlink.h>
 #include <linux/in.h>
-#include <linux/rhashtable.h>
 #include <net/ipv6.h>
 
-#include "hlb.h"
+#include "netlink.h"
 #include "attrs.h"
-#include "core/maglev.h"
+#include "hook.h"
+#include "session.h"
 
 static struct genl_family hlb_family;
 
@@ -118,101 +119,7 @@ static int hlb_parse_server(struct nlattr **tb, struct nlattr **rtb,
 			      "HLB_SRV_A_ADDR: not a unicast address", extack);
 }
 
-static int hlb_apply_timeouts(const struct nlattr *nla, u32 *t,
-			      struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[HLB_TO_A_MAX + 1];
-	int i, err;
-
-	err = hlb_parse_nested(tb, &hlb_nest_to, nla, extack);
-	if (err)
-		return err;
-	for (i = 1; i <= HLB_TO_A_MAX; i++)
-		if (tb[i])
-			t[i] = nla_get_u32(tb[i]);
-	return 0;
-}
-
-static const struct {
-	int high, low;
-	const char *msg;
-} hlb_hyb_pairs[] = {
-	{ HLB_HYB_A_SESSIONS_HIGH, HLB_HYB_A_SESSIONS_LOW,
-	  "HLB_HYB_A_SESSIONS_LOW: above HLB_HYB_A_SESSIONS_HIGH" },
-	{ HLB_HYB_A_NEWFLOW_HIGH, HLB_HYB_A_NEWFLOW_LOW,
-	  "HLB_HYB_A_NEWFLOW_LOW: above HLB_HYB_A_NEWFLOW_HIGH" },
-	{ HLB_HYB_A_PACKET_HIGH, HLB_HYB_A_PACKET_LOW,
-	  "HLB_HYB_A_PACKET_LOW: above HLB_HYB_A_PACKET_HIGH" },
-};
-
-static int hlb_apply_hybrid(const struct nlattr *nla, u32 *h,
-			    struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[HLB_HYB_A_MAX + 1];
-	int i, err;
-
-	err = hlb_parse_nested(tb, &hlb_nest_hyb, nla, extack);
-	if (err)
-		return err;
-	for (i = 1; i <= HLB_HYB_A_MAX; i++)
-		if (tb[i])
-			h[i] = nla_get_u32(tb[i]);
-	/* Checked on the result, so a change of one watermark is checked
-	 * against the other's current value.
-	 */
-	for (i = 0; i < ARRAY_SIZE(hlb_hyb_pairs); i++) {
-		int hi = hlb_hyb_pairs[i].high, lo = hlb_hyb_pairs[i].low;
-
-		if (h[hi] && h[lo] > h[hi]) {
-			hlb_set_err(extack, tb[lo] ? tb[lo] : tb[hi],
-				    hlb_hyb_pairs[i].msg);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int hlb_apply_svc_conf(struct nlattr **stb, struct hlb_svc_conf *conf,
-			      struct netlink_ext_ack *extack)
-{
-	struct nlattr *ts = stb[HLB_SVC_A_TABLE_SIZE];
-	int err;
-
-	if (stb[HLB_SVC_A_MODE])
-		conf->mode = nla_get_u8(stb[HLB_SVC_A_MODE]);
-	if (stb[HLB_SVC_A_HASH])
-		conf->hash = nla_get_u8(stb[HLB_SVC_A_HASH]);
-	if (stb[HLB_SVC_A_SCHED])
-		conf->sched = nla_get_u8(stb[HLB_SVC_A_SCHED]);
-	if (stb[HLB_SVC_A_STRICT])
-		conf->strict = nla_get_u8(stb[HLB_SVC_A_STRICT]);
-	if (stb[HLB_SVC_A_PIN])
-		conf->pin = nla_get_u8(stb[HLB_SVC_A_PIN]);
-	if (stb[HLB_SVC_A_SEED])
-		conf->seed = nla_get_u32(stb[HLB_SVC_A_SEED]);
-	if (stb[HLB_SVC_A_TRANSITION_MS])
-		conf->transition_ms = nla_get_u32(stb[HLB_SVC_A_TRANSITION_MS]);
-	if (ts) {
-		if (!hlb_is_prime(nla_get_u32(ts))) {
-			NL_SET_ERR_MSG_ATTR(extack, ts,
-					    "HLB_SVC_A_TABLE_SIZE: not a prime number");
-			return -EINVAL;
-		}
-		conf->table_size = nla_get_u32(ts);
-	}
-	if (stb[HLB_SVC_A_TIMEOUTS]) {
-		err = hlb_apply_timeouts(stb[HLB_SVC_A_TIMEOUTS],
-					 conf->timeouts, extack);
-		if (err)
-			return err;
-	}
-	if (stb[HLB_SVC_A_HYBRID])
-		return hlb_apply_hybrid(stb[HLB_SVC_A_HYBRID], conf->hybrid,
-					extack);
-	return 0;
-}
-
-/* Filling */
+/* Writing attributes */
 
 static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
 			const union hlb_addr *a)
@@ -220,7 +127,49 @@ static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
 	return nla_put(skb, type, hlb_addr_len(family), a->b);
 }
 
-static int hlb_fill_svc_key(struct sk_buff *skb, const struct hlb_key *key)
+static int hlb_put_stats(struct sk_buff *skb, int attrtype,
+			 const struct hlb_stats *st)
+{
+	u64 v[__HLB_ST_A_MAX];
+	struct nlattr *nest;
+	int i;
+
+	hlb_stats_read(st, v);
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = HLB_ST_A_PACKETS; i < __HLB_ST_A_MAX; i++) {
+		if (i == HLB_ST_A_PAD)
+			continue;
+		if (nla_put_u64_64bit(skb, i, v[i], HLB_ST_A_PAD))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int hlb_put_objects(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, HLB_A_OBJECTS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++) {
+		if (nla_put_u64_64bit(skb, i, hlb_obj_count(i),
+				      HLB_OBJ_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int hlb_put_svc_key(struct sk_buff *skb, const struct hlb_key *key)
 {
 	if (nla_put_u16(skb, HLB_SVC_A_FAMILY, key->family) ||
 	    nla_put_u8(skb, HLB_SVC_A_PROTO, key->proto) ||
@@ -230,8 +179,8 @@ static int hlb_fill_svc_key(struct sk_buff *skb, const struct hlb_key *key)
 	return 0;
 }
 
-static int hlb_fill_u32_nest(struct sk_buff *skb, int type, const u32 *v,
-			     int max)
+static int hlb_put_u32_nest(struct sk_buff *skb, int type, const u32 *v,
+			    int max)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
 	int i;
@@ -248,8 +197,8 @@ static int hlb_fill_u32_nest(struct sk_buff *skb, int type, const u32 *v,
 	return 0;
 }
 
-static int hlb_fill_svc_conf(struct sk_buff *skb,
-			     const struct hlb_svc_conf *c)
+static int hlb_put_svc_conf(struct sk_buff *skb,
+			    const struct hlb_svc_conf *c)
 {
 	if (nla_put_u8(skb, HLB_SVC_A_MODE, c->mode) ||
 	    nla_put_u8(skb, HLB_SVC_A_HASH, c->hash) ||
@@ -259,14 +208,14 @@ static int hlb_fill_svc_conf(struct sk_buff *skb,
 	    nla_put_u8(skb, HLB_SVC_A_STRICT, c->strict) ||
 	    nla_put_u8(skb, HLB_SVC_A_PIN, c->pin) ||
 	    nla_put_u32(skb, HLB_SVC_A_TRANSITION_MS, c->transition_ms) ||
-	    hlb_fill_u32_nest(skb, HLB_SVC_A_TIMEOUTS, c->timeouts,
-			      HLB_TO_A_MAX) ||
-	    hlb_fill_u32_nest(skb, HLB_SVC_A_HYBRID, c->hybrid, HLB_HYB_A_MAX))
+	    hlb_put_u32_nest(skb, HLB_SVC_A_TIMEOUTS, c->timeouts,
+			     HLB_TO_A_MAX) ||
+	    hlb_put_u32_nest(skb, HLB_SVC_A_HYBRID, c->hybrid, HLB_HYB_A_MAX))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int hlb_fill_svc_state(struct sk_buff *skb, struct hlb_service *svc)
+static int hlb_put_svc_state(struct sk_buff *skb, struct hlb_service *svc)
 {
 	if (nla_put_u32(skb, HLB_SVC_A_ID, svc->id) ||
 	    nla_put_u8(skb, HLB_SVC_A_METHOD, READ_ONCE(svc->method)) ||
@@ -276,22 +225,22 @@ static int hlb_fill_svc_state(struct sk_buff *skb, struct hlb_service *svc)
 			      HLB_SVC_A_PAD) ||
 	    nla_put_u8(skb, HLB_SVC_A_LAST_REASON, svc->last_reason) ||
 	    nla_put_u32(skb, HLB_SVC_A_SERVERS, svc->nservers) ||
-	    hlb_stats_fill(skb, HLB_SVC_A_STATS, &svc->stats))
+	    hlb_put_stats(skb, HLB_SVC_A_STATS, &svc->stats))
 		return -EMSGSIZE;
 	return 0;
 }
 
 /* HLB_A_SERVICE: the key, and with @full everything else. */
-static int hlb_fill_service(struct sk_buff *skb, struct hlb_net *hn,
-			    struct hlb_service *svc, bool full)
+static int hlb_put_service(struct sk_buff *skb, struct hlb_net *hn,
+			   struct hlb_service *svc, bool full)
 {
 	struct nlattr *nest = nla_nest_start(skb, HLB_A_SERVICE);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (hlb_fill_svc_key(skb, &svc->key) ||
-	    (full && hlb_fill_svc_conf(skb, hlb_svc_conf_locked(hn, svc))) ||
-	    (full && hlb_fill_svc_state(skb, svc))) {
+	if (hlb_put_svc_key(skb, &svc->key) ||
+	    (full && hlb_put_svc_conf(skb, hlb_svc_conf_locked(hn, svc))) ||
+	    (full && hlb_put_svc_state(skb, svc))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -299,8 +248,8 @@ static int hlb_fill_service(struct sk_buff *skb, struct hlb_net *hn,
 	return 0;
 }
 
-static int hlb_fill_server(struct sk_buff *skb, struct hlb_server *srv,
-			   bool full)
+static int hlb_put_server(struct sk_buff *skb, struct hlb_server *srv,
+			  bool full)
 {
 	struct nlattr *nest = nla_nest_start(skb, HLB_A_SERVER);
 	u8 state = srv->weight ? HLB_SRV_ACTIVE : HLB_SRV_DRAINING;
@@ -314,7 +263,7 @@ static int hlb_fill_server(struct sk_buff *skb, struct hlb_server *srv,
 	    (nla_put_u32(skb, HLB_SRV_A_WEIGHT, srv->weight) ||
 	     nla_put_u32(skb, HLB_SRV_A_MAX_CONNS, srv->max_conns) ||
 	     nla_put_u8(skb, HLB_SRV_A_STATE, state) ||
-	     hlb_stats_fill(skb, HLB_SRV_A_STATS, &srv->stats)))
+	     hlb_put_stats(skb, HLB_SRV_A_STATS, &srv->stats)))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -323,7 +272,7 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int hlb_fill_config(struct sk_buff *skb, struct hlb_net *hn)
+static int hlb_put_config(struct sk_buff *skb, struct hlb_net *hn)
 {
 	struct nlattr *nest = nla_nest_start(skb, HLB_A_CONFIG);
 
@@ -331,8 +280,8 @@ static int hlb_fill_config(struct sk_buff *skb, struct hlb_net *hn)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, HLB_CFG_A_SESSION_LIMIT, hn->cfg.session_limit) ||
 	    nla_put_u32(skb, HLB_CFG_A_FILL_LIMIT, hn->cfg.fill_limit) ||
-	    hlb_fill_u32_nest(skb, HLB_CFG_A_TIMEOUTS, hn->cfg.timeouts,
-			      HLB_TO_A_MAX) ||
+	    hlb_put_u32_nest(skb, HLB_CFG_A_TIMEOUTS, hn->cfg.timeouts,
+			     HLB_TO_A_MAX) ||
 	    nla_put_u32(skb, HLB_CFG_A_SERVICES, hn->nservices) ||
 	    nla_put_u32(skb, HLB_CFG_A_SESSIONS,
 			atomic_read(&hn->nsessions))) {
@@ -359,8 +308,8 @@ struct hlb_msg {
 	const struct hlb_hybrid_switch *sw;	/* HLB_A_EVENT */
 };
 
-static int hlb_fill_event(struct sk_buff *skb, const struct hlb_service *svc,
-			  const struct hlb_hybrid_switch *sw)
+static int hlb_put_event(struct sk_buff *skb, const struct hlb_service *svc,
+			 const struct hlb_hybrid_switch *sw)
 {
 	struct nlattr *nest = nla_nest_start(skb, HLB_A_EVENT);
 
@@ -380,22 +329,22 @@ static int hlb_fill_event(struct sk_buff *skb, const struct hlb_service *svc,
 	return 0;
 }
 
-static int hlb_fill_msg(struct sk_buff *skb, const struct hlb_msg *m)
+static int hlb_put_msg_attrs(struct sk_buff *skb, const struct hlb_msg *m)
 {
 	if (m->info &&
 	    (nla_put_string(skb, HLB_A_VERSION, HLB_VERSION) ||
 	     nla_put_u32(skb, HLB_A_GENL_VERSION, HLB_GENL_VERSION) ||
-	     hlb_obj_fill(skb)))
+	     hlb_put_objects(skb)))
 		return -EMSGSIZE;
-	if (m->svc && hlb_fill_service(skb, m->hn, m->svc, m->svc_full))
+	if (m->svc && hlb_put_service(skb, m->hn, m->svc, m->svc_full))
 		return -EMSGSIZE;
-	if (m->srv && hlb_fill_server(skb, m->srv, m->srv_full))
+	if (m->srv && hlb_put_server(skb, m->srv, m->srv_full))
 		return -EMSGSIZE;
-	if (m->config && hlb_fill_config(skb, m->hn))
+	if (m->config && hlb_put_config(skb, m->hn))
 		return -EMSGSIZE;
-	if (m->stats && hlb_stats_fill(skb, HLB_A_STATS, &m->hn->stats))
+	if (m->stats && hlb_put_stats(skb, HLB_A_STATS, &m->hn->stats))
 		return -EMSGSIZE;
-	if (m->sw && hlb_fill_event(skb, m->svc, m->sw))
+	if (m->sw && hlb_put_event(skb, m->svc, m->sw))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -407,7 +356,7 @@ static int hlb_put_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 
 	if (!hdr)
 		return -EMSGSIZE;
-	if (hlb_fill_msg(skb, m)) {
+	if (hlb_put_msg_attrs(skb, m)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -499,6 +448,20 @@ static struct hlb_service *hlb_find_service(struct hlb_net *hn,
 	return svc;
 }
 
+/* A new service needs the hooks: without them it cannot be. */
+static int hlb_service_hook(struct hlb_net *hn, const struct hlb_key *key,
+			    struct netlink_ext_ack *extack)
+{
+	int err = hlb_hooks_update(hn);
+
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+		hlb_service_del(hn, hlb_service_find(hn, key));
+		hlb_hooks_update(hn);
+	}
+	return err;
+}
+
 static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
@@ -516,13 +479,15 @@ static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 	if (!conf)
 		return -ENOMEM;
 	hlb_svc_conf_defaults(conf);
-	err = hlb_apply_svc_conf(stb, conf, info->extack);
+	err = hlb_svc_conf_apply(stb, conf, info->extack);
 	if (err) {
 		kfree(conf);
 		return err;
 	}
 	mutex_lock(&hn->lock);
 	err = hlb_service_add(hn, &key, conf, info->extack);
+	if (!err)
+		err = hlb_service_hook(hn, &key, info->extack);
 	if (!err) {
 		m.svc = hlb_service_find(hn, &key);
 		hlb_notify(HLB_CMD_NEW_SERVICE, &m);
@@ -554,7 +519,7 @@ static int hlb_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 		       GFP_KERNEL_ACCOUNT);
 	if (!conf)
 		goto out;
-	err = hlb_apply_svc_conf(stb, conf, info->extack);
+	err = hlb_svc_conf_apply(stb, conf, info->extack);
 	if (err) {
 		kfree(conf);
 		goto out;
@@ -585,6 +550,7 @@ static int hlb_nl_del_service(struct sk_buff *skb, struct genl_info *info)
 	if (m.svc) {
 		event = hlb_event_new(HLB_CMD_DEL_SERVICE, &m);
 		hlb_service_del(hn, m.svc);
+		hlb_hooks_update(hn);
 		hlb_event_send(hn, event);
 	}
 	mutex_unlock(&hn->lock);
@@ -622,6 +588,7 @@ static int hlb_nl_flush(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	mutex_lock(&hn->lock);
 	hlb_service_flush(hn);
+	hlb_hooks_update(hn);
 	hlb_notify(HLB_CMD_FLUSH, &m);
 	mutex_unlock(&hn->lock);
 	return 0;
@@ -799,7 +766,7 @@ static int hlb_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&hn->lock);
-	hlb_stats_reset_all(hn);
+	hlb_mapping_reset_stats(hn);
 	hlb_notify(HLB_CMD_RESET_STATS, &m);
 	mutex_unlock(&hn->lock);
 	return 0;
@@ -821,39 +788,6 @@ static int hlb_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int hlb_apply_config(struct nlattr *nest, struct hlb_config *cfg,
-			    struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[HLB_CFG_A_MAX + 1];
-	int i, err;
-
-	err = hlb_parse_nested(tb, &hlb_nest_cfg, nest, extack);
-	if (err)
-		return err;
-	if (tb[HLB_CFG_A_SESSION_LIMIT])
-		cfg->session_limit = nla_get_u32(tb[HLB_CFG_A_SESSION_LIMIT]);
-	if (tb[HLB_CFG_A_FILL_LIMIT])
-		cfg->fill_limit = nla_get_u32(tb[HLB_CFG_A_FILL_LIMIT]);
-	if (tb[HLB_CFG_A_TIMEOUTS]) {
-		err = hlb_apply_timeouts(tb[HLB_CFG_A_TIMEOUTS], cfg->timeouts,
-					 extack);
-		if (err)
-			return err;
-		/* Services use 0 for "the namespace's"; here it has no
-		 * meaning.
-		 */
-		for (i = 1; i <= HLB_TO_A_MAX; i++) {
-			if (!cfg->timeouts[i]) {
-				NL_SET_ERR_MSG_ATTR(extack,
-						    tb[HLB_CFG_A_TIMEOUTS],
-						    "HLB_CFG_A_TIMEOUTS: a namespace timeout cannot be 0");
-				return -EINVAL;
-			}
-		}
-	}
-	return 0;
-}
-
 static int hlb_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[HLB_A_MAX + 1];
@@ -869,11 +803,9 @@ static int hlb_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	mutex_lock(&hn->lock);
 	cfg = hn->cfg;
-	err = hlb_apply_config(tb[HLB_A_CONFIG], &cfg, info->extack);
+	err = hlb_config_apply(tb[HLB_A_CONFIG], &cfg, info->extack);
 	if (!err) {
-		WRITE_ONCE(hn->cfg.session_limit, cfg.session_limit);
-		WRITE_ONCE(hn->cfg.fill_limit, cfg.fill_limit);
-		memcpy(hn->cfg.timeouts, cfg.timeouts, sizeof(cfg.timeouts));
+		hlb_config_publish(&hn->cfg, &cfg);
 		hlb_notify(HLB_CMD_SET_CONFIG, &m);
 	}
 	mutex_unlock(&hn->lock);
@@ -896,7 +828,7 @@ struct hlb_dump_ctx {
 	bool filtered;
 	unsigned long svc_id;		/* next service to visit */
 	unsigned long srv_id;		/* next server in that service */
-	struct rhashtable_iter *iter;	/* sessions */
+	struct hlb_session_walk *walk;	/* sessions */
 };
 
 static struct hlb_dump_ctx *hlb_dump_ctx(struct netlink_callback *cb)
@@ -1042,10 +974,10 @@ static int hlb_dump_sessions_start(struct netlink_callback *cb)
 	struct hlb_net *hn = hlb_pernet(sock_net(cb->skb->sk));
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
 
-	ctx->iter = kmalloc(sizeof(*ctx->iter), GFP_KERNEL);
-	if (!ctx->iter)
+	ctx->walk = kmalloc(sizeof(*ctx->walk), GFP_KERNEL);
+	if (!ctx->walk)
 		return -ENOMEM;
-	rhashtable_walk_enter(&hn->sess_orig, ctx->iter);
+	hlb_session_walk_enter(hn, ctx->walk);
 	return 0;
 }
 
@@ -1053,28 +985,68 @@ static int hlb_dump_sessions_done(struct netlink_callback *cb)
 {
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
 
-	rhashtable_walk_exit(ctx->iter);
-	kfree(ctx->iter);
+	hlb_session_walk_exit(ctx->walk);
+	kfree(ctx->walk);
 	return 0;
 }
 
-static bool hlb_session_match(const struct hlb_dump_ctx *ctx,
-			      const struct hlb_session *s)
+static int hlb_put_session(struct sk_buff *skb, struct hlb_net *hn,
+			   const struct hlb_session *s)
 {
-	return !ctx->filtered ||
-	       !memcmp(&s->svc->key, &ctx->key, sizeof(ctx->key));
+	unsigned long idle = jiffies - READ_ONCE(s->used);
+	u32 timeout = hlb_session_timeout(hn, s);
+	u32 left = idle < timeout ? timeout - idle : 0;
+	union hlb_addr client, vip, server;
+	struct nlattr *nest;
+
+	hlb_session_addr(s, HLB_SESS_CLIENT, &client);
+	hlb_session_addr(s, HLB_SESS_VIP, &vip);
+	hlb_session_addr(s, HLB_SESS_SERVER, &server);
+	nest = nla_nest_start(skb, HLB_A_SESSION);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, HLB_SESS_A_FAMILY, s->family) ||
+	    nla_put_u8(skb, HLB_SESS_A_PROTO, s->proto) ||
+	    hlb_put_addr(skb, HLB_SESS_A_CLIENT_ADDR, s->family, &client) ||
+	    nla_put_u16(skb, HLB_SESS_A_CLIENT_PORT, ntohs(s->client_port)) ||
+	    hlb_put_addr(skb, HLB_SESS_A_VIP_ADDR, s->family, &vip) ||
+	    nla_put_u16(skb, HLB_SESS_A_VIP_PORT, ntohs(s->vip_port)) ||
+	    hlb_put_addr(skb, HLB_SESS_A_SERVER_ADDR, s->family, &server) ||
+	    nla_put_u16(skb, HLB_SESS_A_SERVER_PORT, ntohs(s->server_port)) ||
+	    nla_put_u8(skb, HLB_SESS_A_STATE, READ_ONCE(s->state)) ||
+	    nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
+	    nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS, jiffies_to_msecs(left)) ||
+	    nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
-static int hlb_put_session(struct sk_buff *skb, struct netlink_callback *cb,
-			   struct hlb_net *hn, const struct hlb_session *s)
-{
-	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				cb->nlh->nlmsg_seq, &hlb_family, NLM_F_MULTI,
-				HLB_CMD_GET_SESSION);
+/* A chunk of a session dump. */
+struct hlb_dump_chunk {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
 
+/* One session of a dump, if it passes the filter; else nothing. */
+static int hlb_dump_session(struct hlb_net *hn, struct hlb_session *s,
+			    void *arg)
+{
+	const struct hlb_dump_chunk *chunk = arg;
+	struct netlink_callback *cb = chunk->cb;
+	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
+	struct sk_buff *skb = chunk->skb;
+	void *hdr;
+
+	if (ctx->filtered && memcmp(&s->svc->key, &ctx->key, sizeof(ctx->key)))
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &hlb_family, NLM_F_MULTI, HLB_CMD_GET_SESSION);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (hlb_session_fill(skb, hn, s)) {
+	if (hlb_put_session(skb, hn, s)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -1086,29 +1058,16 @@ static int hlb_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hlb_net *hn = hlb_pernet(sock_net(skb->sk));
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
-	struct hlb_session *s;
+	struct hlb_dump_chunk chunk = { .skb = skb, .cb = cb };
 	int err;
 
 	err = hlb_dump_begin(cb);
 	if (err)
 		return err;
-	rhashtable_walk_start(ctx->iter);
-	/* Peek first: the session that did not fit last time comes now. */
-	for (s = rhashtable_walk_peek(ctx->iter); s;
-	     s = rhashtable_walk_next(ctx->iter)) {
-		if (IS_ERR(s)) {
-			if (PTR_ERR(s) == -EAGAIN)
-				continue;
-			break;
-		}
-		if (!hlb_session_match(ctx, s))
-			continue;
-		err = hlb_put_session(skb, cb, hn, s);
-		if (err)
-			break;
-	}
-	rhashtable_walk_stop(ctx->iter);
-	if (err && !skb->len)
+	/* A session that does not fit stops the walk: it comes first next. */
+	err = hlb_session_walk(hn, ctx->walk, UINT_MAX, hlb_dump_session,
+			       &chunk);
+	if (err < 0 && !skb->len)
 		return err;
 	return skb->len;
 }

@@ -18,7 +18,7 @@
 #include <net/ipv6.h>
 #include <net/ip.h>
 
-#include "xlate.h"
+#include "parse.h"
 
 #define HLB_PASS 1
 

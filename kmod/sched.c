@@ -9,27 +9,8 @@
  * weighted least-connection, takes the server with the fewest sessions per
  * unit of weight instead.
  */
-#include "hlb.h"
 #include "sched.h"
-#include "core/hash.h"
-#include "core/maglev.h"
-
-/* The bucket of a flow, by the hash the table was built for. */
-static u32 hlb_flow_bucket(const struct hlb_lut *lut,
-			   const struct hlb_tuple *t)
-{
-	u32 h = hlb_flow_hash(t->src.b, hlb_addr_len(t->family),
-			      ntohs(t->sport),
-			      lut->hash == HLB_HASH_SRC_ADDR_PORT, lut->seed);
-
-	return hlb_maglev_bucket(h, lut->size);
-}
-
-struct hlb_server *hlb_lut_pick(const struct hlb_lut *lut,
-				const struct hlb_tuple *t)
-{
-	return lut->servers[lut->entry[hlb_flow_bucket(lut, t)]];
-}
+#include "lut.h"
 
 static bool hlb_server_full(const struct hlb_server *srv)
 {

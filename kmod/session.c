@@ -19,7 +19,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
-#include "hlb.h"
+#include "session.h"
 #include "core/tcp.h"
 
 /* Sessions in all namespaces together, a sizing limit for the host. */
@@ -34,6 +34,42 @@ static u32 hlb_tuple_seed __read_mostly;
 /* The GC looks at this many sessions per run, and runs this often. */
 #define HLB_GC_BATCH		2048
 #define HLB_GC_INTERVAL		(HZ / 4)
+
+/* The tuple of the client's packets: client -> VIP. */
+static void hlb_session_orig_tuple(const struct hlb_session *s,
+				   struct hlb_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = s->family;
+	t->proto = s->proto;
+	t->sport = s->client_port;
+	t->dport = s->vip_port;
+	if (s->family == AF_INET) {
+		t->src.ip = s->v4.client;
+		t->dst.ip = s->v4.vip;
+	} else {
+		t->src.in6 = s->v6.client;
+		t->dst.in6 = s->v6.vip;
+	}
+}
+
+/* The tuple of the server's packets: server -> client. */
+static void hlb_session_reply_tuple(const struct hlb_session *s,
+				    struct hlb_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = s->family;
+	t->proto = s->proto;
+	t->sport = s->server_port;
+	t->dport = s->client_port;
+	if (s->family == AF_INET) {
+		t->src.ip = s->v4.server;
+		t->dst.ip = s->v4.client;
+	} else {
+		t->src.in6 = s->v6.server;
+		t->dst.in6 = s->v6.client;
+	}
+}
 
 static u32 hlb_tuple_hash(const struct hlb_tuple *t)
 {
@@ -99,8 +135,8 @@ static const struct rhashtable_params hlb_reply_params = {
 	.automatic_shrinking = true,
 };
 
-struct hlb_session *hlb_session_lookup(struct hlb_net *hn,
-				       const struct hlb_tuple *t, bool reply)
+struct hlb_session *hlb_session_find(struct hlb_net *hn,
+				     const struct hlb_tuple *t, bool reply)
 {
 	if (reply)
 		return rhashtable_lookup(&hn->sess_reply, t, hlb_reply_params);
@@ -122,10 +158,25 @@ uncharge_net:
 	return false;
 }
 
-/* How full the host's session table is, in percent. */
-u32 hlb_sessions_global_fill(void)
+/* How full the namespace's table is, in percent of its limit. */
+u32 hlb_sessions_occupancy(struct hlb_net *hn)
+{
+	return (u64)atomic_read(&hn->nsessions) * 100 /
+	       READ_ONCE(hn->cfg.session_limit);
+}
+
+/* How full all namespaces' tables are, in percent of max_sessions. */
+u32 hlb_sessions_host_occupancy(void)
 {
 	return (u64)atomic_read(&hlb_sessions_total) * 100 / max_sessions;
+}
+
+/* The namespace's table at or over its fill limit. */
+bool hlb_sessions_over_fill_limit(struct hlb_net *hn)
+{
+	u32 pct = READ_ONCE(hn->cfg.fill_limit);
+
+	return pct && hlb_sessions_occupancy(hn) >= pct;
 }
 
 static void hlb_session_uncharge(struct hlb_net *hn)
@@ -145,22 +196,34 @@ static void hlb_session_free_rcu(struct rcu_head *head)
 	hlb_obj_add(HLB_OBJ_A_SESSIONS, -1);
 }
 
-static void hlb_session_fill_addrs(struct hlb_session *s,
-				   const struct hlb_tuple *orig,
-				   const struct hlb_server *srv)
+static void hlb_session_set_addrs(struct hlb_session *s,
+				  const struct hlb_tuple *orig,
+				  const struct hlb_server *srv)
 {
-	s->cport = orig->sport;
-	s->vport = orig->dport;
-	s->sport = htons(srv->key.port);
+	s->client_port = orig->sport;
+	s->vip_port = orig->dport;
+	s->server_port = htons(srv->key.port);
 	if (s->family == AF_INET) {
-		s->v4.c = orig->src.ip;
-		s->v4.v = orig->dst.ip;
-		s->v4.s = srv->key.addr.ip;
+		s->v4.client = orig->src.ip;
+		s->v4.vip = orig->dst.ip;
+		s->v4.server = srv->key.addr.ip;
 	} else {
-		s->v6.c = orig->src.in6;
-		s->v6.v = orig->dst.in6;
-		s->v6.s = srv->key.addr.in6;
+		s->v6.client = orig->src.in6;
+		s->v6.vip = orig->dst.in6;
+		s->v6.server = srv->key.addr.in6;
 	}
+}
+
+void hlb_session_addr(const struct hlb_session *s, int which,
+		      union hlb_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (s->family == AF_INET)
+		a->ip = which == HLB_SESS_CLIENT ? s->v4.client :
+			which == HLB_SESS_VIP ? s->v4.vip : s->v4.server;
+	else
+		a->in6 = which == HLB_SESS_CLIENT ? s->v6.client :
+			 which == HLB_SESS_VIP ? s->v6.vip : s->v6.server;
 }
 
 /* The gauges: the namespace's, the service's and the server's; bottom
@@ -207,7 +270,7 @@ static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 }
 
 /* A session that must go now, e.g. one whose tuple a new flow reuses. */
-void hlb_session_remove(struct hlb_net *hn, struct hlb_session *s)
+void hlb_session_delete(struct hlb_net *hn, struct hlb_session *s)
 {
 	hlb_session_unlink(hn, s);
 }
@@ -230,13 +293,13 @@ static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
 	s->svc = svc;
 	s->srv = srv;
 	s->used = jiffies;
-	hlb_session_fill_addrs(s, orig, srv);
+	hlb_session_set_addrs(s, orig, srv);
 	return s;
 }
 
 /*
  * Link a new session: reply table first, original table last. Walkers
- * (flush, aging) and hlb_session_remove() only find sessions through the
+ * (flush, aging) and hlb_session_delete() only find sessions through the
  * original table, so a session they can unlink is always in both tables:
  * never unlinked from the one, then linked into the other after it was
  * queued for freeing. The counters move before it is published, so an
@@ -308,7 +371,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 		if (err != -EEXIST)
 			return ERR_PTR(err);
 		/* The winner may be gone already, if aged or flushed. */
-		s = hlb_session_lookup(hn, orig, false);
+		s = hlb_session_find(hn, orig, false);
 		return s ?: ERR_PTR(-ENOENT);
 	}
 	/* Pairs with the barrier in hlb_sessions_remove(): either its walk
@@ -355,15 +418,11 @@ u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
 {
 	int i = hlb_tcp_timeout_attr(s->proto == IPPROTO_TCP ?
 				     READ_ONCE(s->state) : HLB_TCP_NONE);
-	const struct hlb_svc_conf *conf;
 	u32 t;
 
 	rcu_read_lock();
-	conf = rcu_dereference(s->svc->conf);
-	t = conf->timeouts[i];
+	t = hlb_config_timeout(&hn->cfg, rcu_dereference(s->svc->conf), i);
 	rcu_read_unlock();
-	if (!t)
-		t = READ_ONCE(hn->cfg.timeouts[i]);
 	return t * HZ;
 }
 
@@ -374,40 +433,73 @@ static bool hlb_session_expired(struct hlb_net *hn,
 			  READ_ONCE(s->used) + hlb_session_timeout(hn, s));
 }
 
+void hlb_session_walk_enter(struct hlb_net *hn, struct hlb_session_walk *w)
+{
+	rhashtable_walk_enter(&hn->sess_orig, &w->iter);
+}
+
+void hlb_session_walk_exit(struct hlb_session_walk *w)
+{
+	rhashtable_walk_exit(&w->iter);
+}
+
+/*
+ * The walk goes through the original table only: a session is in it only
+ * while it is in both (see hlb_session_insert()). It starts each call by
+ * peeking, so the session it stopped at comes first.
+ */
+int hlb_session_walk(struct hlb_net *hn, struct hlb_session_walk *w,
+		     unsigned int budget, hlb_session_visit_t visit, void *arg)
+{
+	struct hlb_session *s;
+	unsigned int seen = 0;
+	int ret = 0;
+
+	rhashtable_walk_start(&w->iter);
+	for (s = rhashtable_walk_peek(&w->iter); s;
+	     s = rhashtable_walk_next(&w->iter)) {
+		/* Resized: the walk goes on in the new table. */
+		if (PTR_ERR(s) == -EAGAIN)
+			continue;
+		if (IS_ERR(s)) {
+			ret = PTR_ERR(s);
+			break;
+		}
+		if (seen++ == budget) {
+			ret = 1;
+			break;
+		}
+		ret = visit(hn, s, arg);
+		if (ret)
+			break;
+	}
+	rhashtable_walk_stop(&w->iter);
+	return ret;
+}
+
+static int hlb_gc_visit(struct hlb_net *hn, struct hlb_session *s, void *arg)
+{
+	if (hlb_session_expired(hn, s))
+		hlb_session_unlink(hn, s);
+	return 0;
+}
+
 /*
  * One slice of the walk over the table; goes on from where the last one
- * stopped, and starts over when it reaches the end.
+ * stopped, and starts over when it reaches the end. True if there is more.
  */
 static bool hlb_gc_slice(struct hlb_net *hn)
 {
-	struct hlb_session *s;
-	int seen = 0;
-
 	if (!hn->gc_walking) {
-		rhashtable_walk_enter(&hn->sess_orig, &hn->gc_iter);
+		hlb_session_walk_enter(hn, &hn->gc_walk);
 		hn->gc_walking = true;
 	}
-	rhashtable_walk_start(&hn->gc_iter);
-	while (seen < HLB_GC_BATCH) {
-		s = rhashtable_walk_next(&hn->gc_iter);
-		if (IS_ERR(s)) {
-			if (PTR_ERR(s) == -EAGAIN)
-				continue;
-			break;
-		}
-		if (!s)
-			break;
-		seen++;
-		if (hlb_session_expired(hn, s))
-			hlb_session_unlink(hn, s);
-	}
-	rhashtable_walk_stop(&hn->gc_iter);
-	if (seen < HLB_GC_BATCH) {
-		rhashtable_walk_exit(&hn->gc_iter);
-		hn->gc_walking = false;
-		return false;
-	}
-	return true;
+	if (hlb_session_walk(hn, &hn->gc_walk, HLB_GC_BATCH, hlb_gc_visit,
+			     NULL) > 0)
+		return true;
+	hlb_session_walk_exit(&hn->gc_walk);
+	hn->gc_walking = false;
+	return false;
 }
 
 static void hlb_gc_work(struct work_struct *work)
@@ -430,40 +522,35 @@ struct hlb_flush {
 	bool dead;
 };
 
-static bool hlb_flush_match(const struct hlb_flush *f,
-			    const struct hlb_session *s)
+static int hlb_flush_visit(struct hlb_net *hn, struct hlb_session *s,
+			   void *arg)
 {
+	const struct hlb_flush *f = arg;
+	bool match;
+
 	if (f->dead)
-		return READ_ONCE(s->svc->dead) || READ_ONCE(s->srv->dead);
-	return (!f->svc || s->svc == f->svc) && (!f->srv || s->srv == f->srv);
+		match = READ_ONCE(s->svc->dead) || READ_ONCE(s->srv->dead);
+	else
+		match = (!f->svc || s->svc == f->svc) &&
+			(!f->srv || s->srv == f->srv);
+	if (match)
+		hlb_session_unlink(hn, s);
+	return 0;
 }
 
-static void hlb_sessions_remove(struct hlb_net *hn, const struct hlb_flush *f)
+static void hlb_sessions_remove(struct hlb_net *hn, struct hlb_flush *f)
 {
-	struct rhashtable_iter iter;
-	struct hlb_session *s;
-	unsigned int n = 0;
+	struct hlb_session_walk w;
 
 	/* Order the caller's ->dead stores before the walk's reads; pairs
 	 * with the barrier in hlb_session_create().
 	 */
 	smp_mb();
-	rhashtable_walk_enter(&hn->sess_orig, &iter);
-	rhashtable_walk_start(&iter);
-	while ((s = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(s))
-			continue;
-		if (hlb_flush_match(f, s))
-			hlb_session_unlink(hn, s);
-		/* Millions of sessions: let RCU and the scheduler breathe. */
-		if (++n % HLB_GC_BATCH == 0) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	hlb_session_walk_enter(hn, &w);
+	/* Millions of sessions: let RCU and the scheduler breathe. */
+	while (hlb_session_walk(hn, &w, HLB_GC_BATCH, hlb_flush_visit, f) > 0)
+		cond_resched();
+	hlb_session_walk_exit(&w);
 }
 
 /*
@@ -485,46 +572,6 @@ void hlb_sessions_flush_dead(struct hlb_net *hn)
 	struct hlb_flush f = { .dead = true };
 
 	hlb_sessions_remove(hn, &f);
-}
-
-static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
-			const void *a)
-{
-	return nla_put(skb, type, hlb_addr_len(family), a);
-}
-
-int hlb_session_fill(struct sk_buff *skb, struct hlb_net *hn,
-		     const struct hlb_session *s)
-{
-	unsigned long idle = jiffies - READ_ONCE(s->used);
-	u32 timeout = hlb_session_timeout(hn, s);
-	u32 left = idle < timeout ? timeout - idle : 0;
-	bool v4 = s->family == AF_INET;
-	struct nlattr *nest;
-
-	nest = nla_nest_start(skb, HLB_A_SESSION);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u16(skb, HLB_SESS_A_FAMILY, s->family) ||
-	    nla_put_u8(skb, HLB_SESS_A_PROTO, s->proto) ||
-	    hlb_put_addr(skb, HLB_SESS_A_CLIENT_ADDR, s->family,
-			 v4 ? (void *)&s->v4.c : (void *)&s->v6.c) ||
-	    nla_put_u16(skb, HLB_SESS_A_CLIENT_PORT, ntohs(s->cport)) ||
-	    hlb_put_addr(skb, HLB_SESS_A_VIP_ADDR, s->family,
-			 v4 ? (void *)&s->v4.v : (void *)&s->v6.v) ||
-	    nla_put_u16(skb, HLB_SESS_A_VIP_PORT, ntohs(s->vport)) ||
-	    hlb_put_addr(skb, HLB_SESS_A_SERVER_ADDR, s->family,
-			 v4 ? (void *)&s->v4.s : (void *)&s->v6.s) ||
-	    nla_put_u16(skb, HLB_SESS_A_SERVER_PORT, ntohs(s->sport)) ||
-	    nla_put_u8(skb, HLB_SESS_A_STATE, READ_ONCE(s->state)) ||
-	    nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
-	    nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS, jiffies_to_msecs(left)) ||
-	    nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
 }
 
 int hlb_sessions_net_init(struct hlb_net *hn)
@@ -551,7 +598,7 @@ void hlb_sessions_net_exit(struct hlb_net *hn)
 {
 	cancel_delayed_work_sync(&hn->gc_work);
 	if (hn->gc_walking)
-		rhashtable_walk_exit(&hn->gc_iter);
+		hlb_session_walk_exit(&hn->gc_walk);
 	hlb_sessions_flush(hn, NULL, NULL);
 	WARN_ON_ONCE(atomic_read(&hn->nsessions));
 	rhashtable_destroy(&hn->sess_reply);
@@ -564,7 +611,7 @@ int __init hlb_session_init(void)
 		    sizeof(((struct hlb_session *)0)->v4);
 
 	if (!max_sessions) {
-		pr_err("hlb: max_sessions must be at least 1\n");
+		pr_err("max_sessions must be at least 1\n");
 		return -EINVAL;
 	}
 	hlb_tuple_seed = get_random_u32();

@@ -8,9 +8,8 @@
  * reads subtract.
  */
 #include <linux/percpu.h>
-#include <net/netlink.h>
 
-#include "hlb.h"
+#include "stats.h"
 
 int hlb_stats_init(struct hlb_stats *st)
 {
@@ -94,44 +93,7 @@ void hlb_obj_add(int type, int delta)
 	atomic_long_add(delta, &hlb_objects[type]);
 }
 
-int hlb_obj_fill(struct sk_buff *skb)
+long hlb_obj_count(int type)
 {
-	struct nlattr *nest = nla_nest_start(skb, HLB_A_OBJECTS);
-	int i;
-
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++) {
-		if (nla_put_u64_64bit(skb, i, atomic_long_read(&hlb_objects[i]),
-				      HLB_OBJ_A_PAD)) {
-			nla_nest_cancel(skb, nest);
-			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-int hlb_stats_fill(struct sk_buff *skb, int attrtype,
-		   const struct hlb_stats *st)
-{
-	u64 v[__HLB_ST_A_MAX];
-	struct nlattr *nest;
-	int i;
-
-	hlb_stats_read(st, v);
-	nest = nla_nest_start(skb, attrtype);
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = HLB_ST_A_PACKETS; i < __HLB_ST_A_MAX; i++) {
-		if (i == HLB_ST_A_PAD)
-			continue;
-		if (nla_put_u64_64bit(skb, i, v[i], HLB_ST_A_PAD))
-			goto cancel;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
+	return atomic_long_read(&hlb_objects[type]);
 }

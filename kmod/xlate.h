@@ -1,25 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Rewriting a parsed packet: addresses, ports and checksums.
+ */
 #ifndef _HLB_XLATE_H
 #define _HLB_XLATE_H
 
-#include "hlb.h"
-
-/*
- * A parsed packet. Offsets are from skb->data, which is the network header
- * at both hooks. For an ICMP error, @t is the outer packet's addresses
- * (ports unused) and @inner the embedded packet's tuple.
- */
-struct hlb_pkt {
-	struct hlb_tuple t;
-	unsigned int l4off;
-	u8 tcp_flags;
-	bool icmp_err;
-	struct hlb_tuple inner;
-	unsigned int inner_l3off;
-	unsigned int inner_l4off;
-};
-
-int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p);
+#include "parse.h"
 
 /* Rewrite the destination (dst) or source (!dst) address and port. */
 int hlb_xlate(struct sk_buff *skb, const struct hlb_pkt *p, bool dst,

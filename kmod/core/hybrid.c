@@ -5,19 +5,39 @@
 #include "hybrid.h"
 #include <linux/hlb.h>
 
-/* The measures and their watermarks, in the order they are checked. */
+/*
+ * The measures and their watermarks, in the order they are checked, and
+ * what a configuration with the low one above the high one is told.
+ */
 static const struct {
 	int high, low;
 	u8 reason;
+	const char *low_above_high;
 } hlb_hybrid_measures[] = {
-	{ HLB_HYB_A_SESSIONS_HIGH, HLB_HYB_A_SESSIONS_LOW, HLB_REASON_SESSIONS },
+	{ HLB_HYB_A_SESSIONS_HIGH, HLB_HYB_A_SESSIONS_LOW, HLB_REASON_SESSIONS,
+	  "HLB_HYB_A_SESSIONS_LOW: above HLB_HYB_A_SESSIONS_HIGH" },
 	{ HLB_HYB_A_NEWFLOW_HIGH, HLB_HYB_A_NEWFLOW_LOW,
-	  HLB_REASON_NEWFLOW_RATE },
+	  HLB_REASON_NEWFLOW_RATE,
+	  "HLB_HYB_A_NEWFLOW_LOW: above HLB_HYB_A_NEWFLOW_HIGH" },
 	{ HLB_HYB_A_PACKET_HIGH, HLB_HYB_A_PACKET_LOW,
-	  HLB_REASON_PACKET_RATE },
+	  HLB_REASON_PACKET_RATE,
+	  "HLB_HYB_A_PACKET_LOW: above HLB_HYB_A_PACKET_HIGH" },
 };
 
 #define HLB_NMEASURES ARRAY_SIZE(hlb_hybrid_measures)
+
+const char *hlb_hybrid_check_watermarks(const u32 *conf, int *high, int *low)
+{
+	unsigned int i;
+
+	for (i = 0; i < HLB_NMEASURES; i++) {
+		*high = hlb_hybrid_measures[i].high;
+		*low = hlb_hybrid_measures[i].low;
+		if (conf[*high] && conf[*low] > conf[*high])
+			return hlb_hybrid_measures[i].low_above_high;
+	}
+	return NULL;
+}
 
 static u64 hlb_measure(const struct hlb_hybrid_measure *m, int i)
 {

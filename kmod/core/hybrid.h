@@ -57,4 +57,11 @@ bool hlb_hybrid_step(const u32 *conf, u8 pin, struct hlb_hybrid_state *st,
 		     const struct hlb_hybrid_measure *m, u64 now,
 		     struct hlb_hybrid_switch *sw);
 
+/*
+ * A configuration (by HLB_HYB_A_*) whose low watermark is above its high
+ * one: the message naming the pair, with their attribute types in *@high
+ * and *@low; NULL if there is none.
+ */
+const char *hlb_hybrid_check_watermarks(const u32 *conf, int *high, int *low);
+
 #endif /* _HLB_CORE_HYBRID_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The session table: one entry per flow, findable from either direction.
+ */
+#ifndef _HLB_SESSION_H
+#define _HLB_SESSION_H
+
+#include "mapping.h"
+
+/*
+ * A session: one flow, findable by its original tuple (client -> VIP) and
+ * by its reply tuple (server -> client). IPv4 sessions are allocated
+ * without the IPv6 part of the address union. Ports in network order.
+ */
+struct hlb_session {
+	struct rhash_head orig_node;
+	struct rhash_head reply_node;
+	struct hlb_service *svc;
+	struct hlb_server *srv;
+	unsigned long used;		/* jiffies of the last packet */
+	struct rcu_head rcu;
+	u8 family;
+	u8 proto;
+	u8 state;			/* enum hlb_tcp_state */
+	u8 fin;				/* HLB_FIN_* */
+	u8 learned;
+	u8 dead;			/* unlinked; set once, by xchg() */
+	__be16 client_port, vip_port, server_port;
+	union {
+		struct {
+			__be32 client, vip, server;
+		} v4;
+		struct {
+			struct in6_addr client, vip, server;
+		} v6;
+	};
+};
+
+int hlb_session_init(void);
+void hlb_session_exit(void);
+int hlb_sessions_net_init(struct hlb_net *hn);
+void hlb_sessions_net_exit(struct hlb_net *hn);
+
+/* The packet path */
+struct hlb_session *hlb_session_find(struct hlb_net *hn,
+				     const struct hlb_tuple *t, bool reply);
+struct hlb_session *hlb_session_create(struct hlb_net *hn,
+				       struct hlb_service *svc,
+				       struct hlb_server *srv,
+				       const struct hlb_tuple *orig, u8 state,
+				       bool learned);
+void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags);
+void hlb_session_delete(struct hlb_net *hn, struct hlb_session *s);
+void hlb_session_addr(const struct hlb_session *s, int which,
+		      union hlb_addr *a);
+
+/* Which address of a session hlb_session_addr() gives. */
+enum { HLB_SESS_CLIENT, HLB_SESS_VIP, HLB_SESS_SERVER };
+
+/* The session's current timeout, in jiffies. */
+u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s);
+
+/* How full: the namespace's table, the host's, in percent. */
+u32 hlb_sessions_occupancy(struct hlb_net *hn);
+u32 hlb_sessions_host_occupancy(void);
+bool hlb_sessions_over_fill_limit(struct hlb_net *hn);
+
+/* Removing many: of @svc, of @srv, or (both NULL) all; of the dead. */
+void hlb_sessions_flush(struct hlb_net *hn, struct hlb_service *svc,
+			struct hlb_server *srv);
+void hlb_sessions_flush_dead(struct hlb_net *hn);
+
+/*
+ * The one walk of the table, for aging, flushes and dumps. A walk visits
+ * every session that stays in the table from its start to its end at
+ * least once (more than once if the table is resized meanwhile), never a
+ * freed one. @visit returning non-zero stops the walk at that session,
+ * which the next call visits again.
+ */
+typedef int (*hlb_session_visit_t)(struct hlb_net *hn, struct hlb_session *s,
+				   void *arg);
+void hlb_session_walk_enter(struct hlb_net *hn, struct hlb_session_walk *w);
+void hlb_session_walk_exit(struct hlb_session_walk *w);
+/* Returns 0 at the end, 1 when @budget ran out first, or @visit's value. */
+int hlb_session_walk(struct hlb_net *hn, struct hlb_session_walk *w,
+		     unsigned int budget, hlb_session_visit_t visit, void *arg);
+
+#endif /* _HLB_SESSION_H */
