@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make style`: checkpatch.pl --strict over the module and sparse over its
-# build. Both come from the Debian kernel source and packages `make deps`
+# `make style`: checkpatch.pl --strict over the module, sparse over its
+# build, and the layering of Documentation/design.rst over its objects. Both come from the Debian kernel source and packages `make deps`
 # installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +24,7 @@ out=$(make -s module C=1 CHECK="sparse -Wno-decl" 2>&1) || status=1
 if grep -E 'warning|error' <<<"$out"; then
 	status=1
 fi
+
+# The objects sparse's build left: which file calls which.
+python3 scripts/layering.py Documentation/design.rst kmod || status=1
 exit $status
