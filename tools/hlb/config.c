@@ -110,16 +110,12 @@ void config_print(const struct hlb_config *c, const char *json_name,
 	close_json_object();
 }
 
-static int print_config_msg(struct nlmsghdr *nlh, void *arg)
+static int print_config_msg(struct nlattr **tb)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
 	struct hlb_config c;
 	int ret;
 
-	(void)arg;
-	ret = hlb_parse_reply(nlh, tb);
-	if (!ret)
-		ret = config_parse(tb[HLB_A_CONFIG], &c);
+	ret = config_parse(tb[HLB_A_CONFIG], &c);
 	if (!ret)
 		config_print(&c, NULL, false);
 	return ret;
@@ -127,19 +123,9 @@ static int print_config_msg(struct nlmsghdr *nlh, void *arg)
 
 static int config_show(int argc, char **argv)
 {
-	struct hlb_replies r;
-	int ret;
-
 	if (argc)
 		return too_many(argv[0]);
-	ret = hlb_nl_collect(HLB_CMD_GET_CONFIG, false, NULL, NULL, &r);
-	if (ret)
-		return ret;
-	new_json_obj();
-	ret = hlb_replies_each(&r, print_config_msg, NULL);
-	delete_json_obj();
-	hlb_replies_free(&r);
-	return ret;
+	return hlb_show_one(HLB_CMD_GET_CONFIG, print_config_msg);
 }
 
 static int build_config(struct nl_msg *msg, const void *arg)

@@ -514,9 +514,12 @@ int hlb_nl_query(uint8_t cmd, bool dump, hlb_build_fn build,
 	return ret;
 }
 
-/* Collects the replies, then prints them as one JSON array (or text). */
-int hlb_show_list(uint8_t cmd, bool dump, hlb_build_fn build,
-		  const void *barg, hlb_parse_fn print, void *parg)
+/*
+ * Collects the replies, then prints them as one JSON document (or text):
+ * inside an array if list, else as the printer writes them.
+ */
+static int show(uint8_t cmd, bool dump, hlb_build_fn build, const void *barg,
+		hlb_parse_fn print, void *parg, bool list)
 {
 	struct hlb_replies r;
 	int ret;
@@ -525,12 +528,41 @@ int hlb_show_list(uint8_t cmd, bool dump, hlb_build_fn build,
 	if (ret)
 		return ret;
 	new_json_obj();
-	open_json_array(NULL);
+	if (list)
+		open_json_array(NULL);
 	ret = hlb_replies_each(&r, print, parg);
-	close_json_array();
+	if (list)
+		close_json_array();
 	delete_json_obj();
 	hlb_replies_free(&r);
 	return ret;
+}
+
+int hlb_show_list(uint8_t cmd, bool dump, hlb_build_fn build,
+		  const void *barg, hlb_parse_fn print, void *parg)
+{
+	return show(cmd, dump, build, barg, print, parg, true);
+}
+
+struct show_one {
+	hlb_top_fn print;
+};
+
+static int parse_then_print(struct nlmsghdr *nlh, void *arg)
+{
+	const struct show_one *s = arg;
+	struct nlattr *tb[HLB_A_MAX + 1];
+	int ret;
+
+	ret = hlb_parse_reply(nlh, tb);
+	return ret ? ret : s->print(tb);
+}
+
+int hlb_show_one(uint8_t cmd, hlb_top_fn print)
+{
+	struct show_one s = { .print = print };
+
+	return show(cmd, false, NULL, NULL, parse_then_print, &s, false);
 }
 
 int hlb_malformed(const char *what)

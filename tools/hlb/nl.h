@@ -52,6 +52,14 @@ int hlb_nl_query(uint8_t cmd, bool dump, hlb_build_fn build,
 /* collect, then print each reply inside one JSON array. */
 int hlb_show_list(uint8_t cmd, bool dump, hlb_build_fn build,
 		  const void *barg, hlb_parse_fn print, void *parg);
+/* Prints one reply from its parsed top-level attributes (HLB_A_MAX + 1). */
+typedef int (*hlb_top_fn)(struct nlattr **tb);
+/*
+ * collect, then print as one JSON document, no array: for a request with
+ * no attributes that the kernel answers with one message (config, the
+ * namespace's stats, version). Each reply is parsed here, not by print.
+ */
+int hlb_show_one(uint8_t cmd, hlb_top_fn print);
 
 /* Unit tests only: a fake kernel that answers requests (see nl.c). */
 #define HLB_FAKE_FAMILY 0x7e

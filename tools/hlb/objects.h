@@ -65,6 +65,8 @@ void service_print(const struct hlb_service *s, const char *json_name,
 int server_parse(struct nlattr **tb, struct hlb_server *s);
 void server_print(const struct hlb_server *s, const char *json_name,
 		  bool oneline);
+/* An hlb_parse_fn for GET_SERVER replies: server show and stats. */
+int server_print_msg(struct nlmsghdr *nlh, void *arg);
 
 int config_parse(struct nlattr *nest, struct hlb_config *c);
 void config_print(const struct hlb_config *c, const char *json_name,

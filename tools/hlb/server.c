@@ -174,7 +174,11 @@ static int server_modify(uint8_t cmd, int argc, char **argv)
 	return hlb_nl_do(cmd, build_server, &req);
 }
 
-static int print_server_msg(struct nlmsghdr *nlh, void *arg)
+/*
+ * One server reply, as "server show" and "stats PROTO VIP:PORT" print it:
+ * both ask the kernel for the same GET_SERVER replies.
+ */
+int server_print_msg(struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[HLB_A_MAX + 1];
 	struct hlb_server s;
@@ -197,7 +201,7 @@ static int server_show(int argc, char **argv)
 
 	if (!argc)
 		return hlb_show_list(HLB_CMD_GET_SERVER, true, NULL, NULL,
-				     print_server_msg, NULL);
+				     server_print_msg, NULL);
 	memset(&req, 0, sizeof(req));
 	ret = parse_key(&argc, &argv, &req.svc);
 	if (ret)
@@ -214,7 +218,7 @@ static int server_show(int argc, char **argv)
 	if (argc)
 		return too_many(argv[0]);
 	return hlb_show_list(HLB_CMD_GET_SERVER, !req.has_addr, build_server,
-			     &req, print_server_msg, NULL);
+			     &req, server_print_msg, NULL);
 }
 
 int do_server(int argc, char **argv)

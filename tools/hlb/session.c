@@ -171,7 +171,8 @@ static int parse_opt_key(int argc, char **argv, struct hlb_key *key,
 	return ret;
 }
 
-static int session_show(int argc, char **argv)
+/* show (a dump) and flush take the same words: [ PROTO VIP:PORT ]. */
+static int session_cmd(uint8_t cmd, int argc, char **argv)
 {
 	struct hlb_key key;
 	bool has_key;
@@ -180,21 +181,11 @@ static int session_show(int argc, char **argv)
 	ret = parse_opt_key(argc, argv, &key, &has_key);
 	if (ret)
 		return ret;
-	return hlb_show_list(HLB_CMD_GET_SESSION, true, hlb_build_key,
-			     has_key ? &key : NULL, session_print_msg, NULL);
-}
-
-static int session_flush(int argc, char **argv)
-{
-	struct hlb_key key;
-	bool has_key;
-	int ret;
-
-	ret = parse_opt_key(argc, argv, &key, &has_key);
-	if (ret)
-		return ret;
-	return hlb_nl_do(HLB_CMD_FLUSH_SESSIONS, hlb_build_key,
-			 has_key ? &key : NULL);
+	if (cmd == HLB_CMD_GET_SESSION)
+		return hlb_show_list(cmd, true, hlb_build_key,
+				     has_key ? &key : NULL, session_print_msg,
+				     NULL);
+	return hlb_nl_do(cmd, hlb_build_key, has_key ? &key : NULL);
 }
 
 int do_session(int argc, char **argv)
@@ -202,14 +193,14 @@ int do_session(int argc, char **argv)
 	const char *cmd;
 
 	if (argc < 1)
-		return session_show(0, NULL);
+		return session_cmd(HLB_CMD_GET_SESSION, 0, NULL);
 	cmd = argv[0];
 	argc--;
 	argv++;
 	if (!matches(cmd, "show") || !matches(cmd, "list"))
-		return session_show(argc, argv);
+		return session_cmd(HLB_CMD_GET_SESSION, argc, argv);
 	if (!matches(cmd, "flush"))
-		return session_flush(argc, argv);
+		return session_cmd(HLB_CMD_FLUSH_SESSIONS, argc, argv);
 	if (!matches(cmd, "help")) {
 		session_usage(stdout);
 		return HLB_OK;

@@ -75,15 +75,8 @@ void counters_print(struct nlattr *nest, const char *json_name)
 	counters_print_fmt(nest, json_name, false);
 }
 
-static int print_ns_stats(struct nlmsghdr *nlh, void *arg)
+static int print_ns_stats(struct nlattr **tb)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
-	int ret;
-
-	(void)arg;
-	ret = hlb_parse_reply(nlh, tb);
-	if (ret)
-		return ret;
 	if (!tb[HLB_A_STATS])
 		return hlb_malformed("statistics");
 	counters_print_fmt(tb[HLB_A_STATS], NULL, true);
@@ -120,21 +113,6 @@ static int print_svc_stats(struct nlmsghdr *nlh, void *arg)
 	return HLB_OK;
 }
 
-static int print_srv_stats(struct nlmsghdr *nlh, void *arg)
-{
-	struct nlattr *tb[HLB_A_MAX + 1];
-	struct hlb_server s;
-	int ret;
-
-	(void)arg;
-	ret = hlb_parse_reply(nlh, tb);
-	if (!ret)
-		ret = server_parse(tb, &s);
-	if (!ret)
-		server_print(&s, NULL, false);
-	return ret;
-}
-
 static int stats_service(const struct hlb_key *key)
 {
 	struct hlb_replies svc, srv;
@@ -155,7 +133,7 @@ static int stats_service(const struct hlb_key *key)
 	ret = hlb_replies_each(&svc, print_svc_stats, (void *)key);
 	open_json_array("servers");
 	if (!ret)
-		ret = hlb_replies_each(&srv, print_srv_stats, NULL);
+		ret = hlb_replies_each(&srv, server_print_msg, NULL);
 	close_json_array();
 	close_json_object();
 	delete_json_obj();
@@ -166,7 +144,6 @@ static int stats_service(const struct hlb_key *key)
 
 static int stats_show(int argc, char **argv)
 {
-	struct hlb_replies r;
 	struct hlb_key key;
 	int ret;
 
@@ -178,14 +155,7 @@ static int stats_show(int argc, char **argv)
 			return too_many(argv[0]);
 		return stats_service(&key);
 	}
-	ret = hlb_nl_collect(HLB_CMD_GET_STATS, false, NULL, NULL, &r);
-	if (ret)
-		return ret;
-	new_json_obj();
-	ret = hlb_replies_each(&r, print_ns_stats, NULL);
-	delete_json_obj();
-	hlb_replies_free(&r);
-	return ret;
+	return hlb_show_one(HLB_CMD_GET_STATS, print_ns_stats);
 }
 
 int do_stats(int argc, char **argv)

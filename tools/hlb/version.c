@@ -32,15 +32,8 @@ static void print_objects(struct nlattr *nest)
 	close_json_object();
 }
 
-static int print_info(struct nlmsghdr *nlh, void *arg)
+static int print_info(struct nlattr **tb)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
-	int ret;
-
-	(void)arg;
-	ret = hlb_parse_reply(nlh, tb);
-	if (ret)
-		return ret;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "cli", "hlb %s\n", HLB_VERSION);
 	if (tb[HLB_A_VERSION])
@@ -60,21 +53,11 @@ static int print_info(struct nlmsghdr *nlh, void *arg)
 
 int do_version(int argc, char **argv)
 {
-	struct hlb_replies r;
-	int ret;
-
 	if (argc && !matches(argv[0], "help")) {
 		printf("Usage: hlb version\n");
 		return HLB_OK;
 	}
 	if (argc)
 		return too_many(argv[0]);
-	ret = hlb_nl_collect(HLB_CMD_GET_INFO, false, NULL, NULL, &r);
-	if (ret)
-		return ret;
-	new_json_obj();
-	ret = hlb_replies_each(&r, print_info, NULL);
-	delete_json_obj();
-	hlb_replies_free(&r);
-	return ret;
+	return hlb_show_one(HLB_CMD_GET_INFO, print_info);
 }

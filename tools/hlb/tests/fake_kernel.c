@@ -375,9 +375,10 @@ static int svc_nest(struct ctx *c, struct nlattr **top, struct nlattr **tb,
 	return get_key(c, tb, k);
 }
 
-static int lookup_svc(struct ctx *c, struct nlattr **top)
+/* The slot of an existing service; tb gets its nest, for set_service(). */
+static int lookup_svc_tb(struct ctx *c, struct nlattr **top,
+			 struct nlattr **tb)
 {
-	struct nlattr *tb[HLB_SVC_A_MAX + 1];
 	struct fkey k;
 	int i;
 
@@ -387,6 +388,13 @@ static int lookup_svc(struct ctx *c, struct nlattr **top)
 	if (i < 0)
 		return fail(c, ENOENT, "service not found");
 	return i;
+}
+
+static int lookup_svc(struct ctx *c, struct nlattr **top)
+{
+	struct nlattr *tb[HLB_SVC_A_MAX + 1];
+
+	return lookup_svc_tb(c, top, tb);
 }
 
 static bool is_prime(uint32_t n)
@@ -625,14 +633,11 @@ static int new_service(struct ctx *c, struct nlattr **top)
 static int set_service(struct ctx *c, struct nlattr **top)
 {
 	struct nlattr *tb[HLB_SVC_A_MAX + 1];
-	struct fkey k;
 	int i;
 
-	if (svc_nest(c, top, tb, &k))
-		return -1;
-	i = find_svc(&k);
+	i = lookup_svc_tb(c, top, tb);
 	if (i < 0)
-		return fail(c, ENOENT, "service not found");
+		return -1;
 	if (apply_svc(c, tb, &fk.svc[i]))
 		return -1;
 	svc_event(c, i, true);

@@ -4,6 +4,7 @@
 # packaging/test_dkms.sh), sourced: a scratch directory $TMP removed on
 # exit, and ok/not_ok, which number the results and count the failures
 # in $n and $failed. not_ok's further arguments are printed as comments.
+# tap_done ends a script: the plan, a summary, exit 0 or 1.
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -25,4 +26,14 @@ not_ok() {
 	for l in "$@"; do
 		echo "#   $l"
 	done
+}
+
+tap_done() {
+	echo "1..$n"
+	if ((failed)); then
+		echo "# $failed of $n tests failed"
+		exit 1
+	fi
+	echo "# all $n tests passed"
+	exit 0
 }

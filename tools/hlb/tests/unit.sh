@@ -360,10 +360,4 @@ if command -v valgrind >/dev/null; then
 	fi
 fi
 
-echo "1..$n"
-if ((failed)); then
-	echo "# $failed of $n tests failed"
-	exit 1
-fi
-echo "# all $n tests passed"
-exit 0
+tap_done
