@@ -326,10 +326,12 @@ static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
 				srv->svc->key.port);
 }
 
-static unsigned int hlb_hook_in(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
+/* Both hooks: PRE_ROUTING sees client -> VIP, POST_ROUTING server -> client. */
+static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
 {
 	struct hlb_net *hn = hlb_pernet(state->net);
+	bool in = state->hook == NF_INET_PRE_ROUTING;
 	struct hlb_pkt p;
 	int err;
 
@@ -337,43 +339,28 @@ static unsigned int hlb_hook_in(void *priv, struct sk_buff *skb,
 	if (err)
 		return err > 0 ? NF_ACCEPT : hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
 	if (p.icmp_err)
-		return hlb_in_icmp(hn, skb, &p);
-	return hlb_in_flow(hn, skb, &p);
-}
-
-static unsigned int hlb_hook_out(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
-{
-	struct hlb_net *hn = hlb_pernet(state->net);
-	struct hlb_pkt p;
-	int err;
-
-	err = hlb_parse(skb, state->pf, &p);
-	if (err)
-		return err > 0 ? NF_ACCEPT : hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
-	if (p.icmp_err)
-		return hlb_out_icmp(hn, skb, &p);
-	return hlb_out_flow(hn, skb, &p);
+		return in ? hlb_in_icmp(hn, skb, &p) : hlb_out_icmp(hn, skb, &p);
+	return in ? hlb_in_flow(hn, skb, &p) : hlb_out_flow(hn, skb, &p);
 }
 
 static const struct nf_hook_ops hlb_hook_ops[] = {
 	{
-		.hook = hlb_hook_in,
+		.hook = hlb_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = HLB_PRI_IN,
 	}, {
-		.hook = hlb_hook_out,
+		.hook = hlb_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = HLB_PRI_OUT,
 	}, {
-		.hook = hlb_hook_in,
+		.hook = hlb_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = HLB_PRI_IN,
 	}, {
-		.hook = hlb_hook_out,
+		.hook = hlb_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = HLB_PRI_OUT,

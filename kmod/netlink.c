@@ -121,52 +121,71 @@ static int hlb_parse_server(struct nlattr **tb, struct nlattr **rtb,
 
 /* Writing attributes */
 
+/* Close @nest, or take it out again if what it holds did not fit. */
+static int hlb_nest_close(struct sk_buff *skb, struct nlattr *nest,
+			  bool failed)
+{
+	if (failed) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int hlb_put_addr(struct sk_buff *skb, int type, u8 family,
 			const union hlb_addr *a)
 {
 	return nla_put(skb, type, hlb_addr_len(family), a->b);
 }
 
-static int hlb_put_stats(struct sk_buff *skb, int attrtype,
+/* A nest of u64 counters, @v[@first] to @v[@last - 1] but @pad. */
+static int hlb_put_u64_nest(struct sk_buff *skb, int type, const u64 *v,
+			    int first, int last, int pad)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int i, err = 0;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = first; i < last && !err; i++)
+		if (i != pad)
+			err = nla_put_u64_64bit(skb, i, v[i], pad);
+	return hlb_nest_close(skb, nest, err);
+}
+
+static int hlb_put_stats(struct sk_buff *skb, int type,
 			 const struct hlb_stats *st)
 {
 	u64 v[__HLB_ST_A_MAX];
-	struct nlattr *nest;
-	int i;
 
 	hlb_stats_read(st, v);
-	nest = nla_nest_start(skb, attrtype);
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = HLB_ST_A_PACKETS; i < __HLB_ST_A_MAX; i++) {
-		if (i == HLB_ST_A_PAD)
-			continue;
-		if (nla_put_u64_64bit(skb, i, v[i], HLB_ST_A_PAD))
-			goto cancel;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
+	return hlb_put_u64_nest(skb, type, v, HLB_ST_A_PACKETS,
+				__HLB_ST_A_MAX, HLB_ST_A_PAD);
 }
 
 static int hlb_put_objects(struct sk_buff *skb)
 {
-	struct nlattr *nest = nla_nest_start(skb, HLB_A_OBJECTS);
+	u64 v[__HLB_OBJ_A_MAX];
 	int i;
+
+	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++)
+		v[i] = hlb_obj_count(i);
+	return hlb_put_u64_nest(skb, HLB_A_OBJECTS, v, HLB_OBJ_A_SERVICES,
+				HLB_OBJ_A_PAD, HLB_OBJ_A_PAD);
+}
+
+static int hlb_put_u32_nest(struct sk_buff *skb, int type, const u32 *v,
+			    int max)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int i, err = 0;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++) {
-		if (nla_put_u64_64bit(skb, i, hlb_obj_count(i),
-				      HLB_OBJ_A_PAD)) {
-			nla_nest_cancel(skb, nest);
-			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	for (i = 1; i <= max && !err; i++)
+		err = nla_put_u32(skb, i, v[i]);
+	return hlb_nest_close(skb, nest, err);
 }
 
 static int hlb_put_svc_key(struct sk_buff *skb, const struct hlb_key *key)
@@ -176,24 +195,6 @@ static int hlb_put_svc_key(struct sk_buff *skb, const struct hlb_key *key)
 	    hlb_put_addr(skb, HLB_SVC_A_ADDR, key->family, &key->addr) ||
 	    nla_put_u16(skb, HLB_SVC_A_PORT, key->port))
 		return -EMSGSIZE;
-	return 0;
-}
-
-static int hlb_put_u32_nest(struct sk_buff *skb, int type, const u32 *v,
-			    int max)
-{
-	struct nlattr *nest = nla_nest_start(skb, type);
-	int i;
-
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = 1; i <= max; i++) {
-		if (nla_put_u32(skb, i, v[i])) {
-			nla_nest_cancel(skb, nest);
-			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -238,14 +239,10 @@ static int hlb_put_service(struct sk_buff *skb, struct hlb_net *hn,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (hlb_put_svc_key(skb, &svc->key) ||
-	    (full && hlb_put_svc_conf(skb, hlb_svc_conf_locked(hn, svc))) ||
-	    (full && hlb_put_svc_state(skb, svc))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return hlb_nest_close(skb, nest, hlb_put_svc_key(skb, &svc->key) ||
+			      (full && hlb_put_svc_conf(skb,
+					hlb_svc_conf_locked(hn, svc))) ||
+			      (full && hlb_put_svc_state(skb, svc)));
 }
 
 static int hlb_put_server(struct sk_buff *skb, struct hlb_server *srv,
@@ -253,23 +250,19 @@ static int hlb_put_server(struct sk_buff *skb, struct hlb_server *srv,
 {
 	struct nlattr *nest = nla_nest_start(skb, HLB_A_SERVER);
 	u8 state = srv->weight ? HLB_SRV_ACTIVE : HLB_SRV_DRAINING;
+	bool failed;
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (hlb_put_addr(skb, HLB_SRV_A_ADDR, srv->key.family, &srv->key.addr) ||
-	    nla_put_u16(skb, HLB_SRV_A_PORT, srv->key.port))
-		goto cancel;
-	if (full &&
-	    (nla_put_u32(skb, HLB_SRV_A_WEIGHT, srv->weight) ||
-	     nla_put_u32(skb, HLB_SRV_A_MAX_CONNS, srv->max_conns) ||
-	     nla_put_u8(skb, HLB_SRV_A_STATE, state) ||
-	     hlb_put_stats(skb, HLB_SRV_A_STATS, &srv->stats)))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	return 0;
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
+	failed = hlb_put_addr(skb, HLB_SRV_A_ADDR, srv->key.family,
+			      &srv->key.addr) ||
+		 nla_put_u16(skb, HLB_SRV_A_PORT, srv->key.port);
+	if (!failed && full)
+		failed = nla_put_u32(skb, HLB_SRV_A_WEIGHT, srv->weight) ||
+			 nla_put_u32(skb, HLB_SRV_A_MAX_CONNS, srv->max_conns) ||
+			 nla_put_u8(skb, HLB_SRV_A_STATE, state) ||
+			 hlb_put_stats(skb, HLB_SRV_A_STATS, &srv->stats);
+	return hlb_nest_close(skb, nest, failed);
 }
 
 static int hlb_put_config(struct sk_buff *skb, struct hlb_net *hn)
@@ -278,18 +271,15 @@ static int hlb_put_config(struct sk_buff *skb, struct hlb_net *hn)
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, HLB_CFG_A_SESSION_LIMIT, hn->cfg.session_limit) ||
-	    nla_put_u32(skb, HLB_CFG_A_FILL_LIMIT, hn->cfg.fill_limit) ||
-	    hlb_put_u32_nest(skb, HLB_CFG_A_TIMEOUTS, hn->cfg.timeouts,
-			     HLB_TO_A_MAX) ||
-	    nla_put_u32(skb, HLB_CFG_A_SERVICES, hn->nservices) ||
-	    nla_put_u32(skb, HLB_CFG_A_SESSIONS,
-			atomic_read(&hn->nsessions))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return hlb_nest_close(skb, nest,
+		nla_put_u32(skb, HLB_CFG_A_SESSION_LIMIT,
+			    hn->cfg.session_limit) ||
+		nla_put_u32(skb, HLB_CFG_A_FILL_LIMIT, hn->cfg.fill_limit) ||
+		hlb_put_u32_nest(skb, HLB_CFG_A_TIMEOUTS, hn->cfg.timeouts,
+				 HLB_TO_A_MAX) ||
+		nla_put_u32(skb, HLB_CFG_A_SERVICES, hn->nservices) ||
+		nla_put_u32(skb, HLB_CFG_A_SESSIONS,
+			    atomic_read(&hn->nsessions)));
 }
 
 /*
@@ -315,18 +305,15 @@ static int hlb_put_event(struct sk_buff *skb, const struct hlb_service *svc,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u8(skb, HLB_EVT_A_METHOD, sw->method) ||
-	    nla_put_u8(skb, HLB_EVT_A_REASON, sw->reason) ||
-	    nla_put_u64_64bit(skb, HLB_EVT_A_VALUE, sw->value, HLB_EVT_A_PAD) ||
-	    nla_put_u64_64bit(skb, HLB_EVT_A_THRESHOLD, sw->threshold,
-			      HLB_EVT_A_PAD) ||
-	    nla_put_u64_64bit(skb, HLB_EVT_A_TIME, svc->last_switch,
-			      HLB_EVT_A_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return hlb_nest_close(skb, nest,
+		nla_put_u8(skb, HLB_EVT_A_METHOD, sw->method) ||
+		nla_put_u8(skb, HLB_EVT_A_REASON, sw->reason) ||
+		nla_put_u64_64bit(skb, HLB_EVT_A_VALUE, sw->value,
+				  HLB_EVT_A_PAD) ||
+		nla_put_u64_64bit(skb, HLB_EVT_A_THRESHOLD, sw->threshold,
+				  HLB_EVT_A_PAD) ||
+		nla_put_u64_64bit(skb, HLB_EVT_A_TIME, svc->last_switch,
+				  HLB_EVT_A_PAD));
 }
 
 static int hlb_put_msg_attrs(struct sk_buff *skb, const struct hlb_msg *m)
@@ -422,30 +409,89 @@ void hlb_notify_switch(struct hlb_net *hn, struct hlb_service *svc,
 
 /* Requests */
 
-static struct hlb_net *hlb_info_net(struct genl_info *info)
+/* What a request names, and what hlb_req_begin() does with it. */
+enum {
+	HLB_REQ_SVC_KEY = BIT(0),	/* parse HLB_A_SERVICE's key */
+	HLB_REQ_SVC = BIT(1),		/* ... and find that service */
+	HLB_REQ_SVC_OPT = BIT(2),	/* ... if HLB_A_SERVICE is there */
+	HLB_REQ_SRV_KEY = BIT(3),	/* parse HLB_A_SERVER's key too */
+};
+
+/* A request, parsed. */
+struct hlb_req {
+	struct hlb_msg m;		/* .hn, and .svc with HLB_REQ_SVC */
+	struct nlattr *tb[HLB_A_MAX + 1];
+	struct nlattr *stb[HLB_SVC_A_MAX + 1];
+	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
+	struct hlb_key svc_key;
+	struct hlb_key srv_key;
+};
+
+static int hlb_req_parse(struct genl_info *info, struct hlb_req *r,
+			 unsigned int what)
 {
-	return hlb_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	int err;
+
+	err = hlb_parse_msg(r->tb, info->nlhdr, extack);
+	if (err || !(what & (HLB_REQ_SVC_KEY | HLB_REQ_SVC)))
+		return err;
+	if ((what & HLB_REQ_SVC_OPT) && !r->tb[HLB_A_SERVICE])
+		return 0;
+	err = hlb_parse_service(r->tb, r->stb, &r->svc_key, extack);
+	if (err || !(what & HLB_REQ_SRV_KEY))
+		return err;
+	return hlb_parse_server(r->tb, r->rtb, &r->svc_key, &r->srv_key,
+				extack);
+}
+
+/*
+ * The one way into every request: parse it, lock the namespace, find the
+ * service it names. Returns with hn->lock held on success only;
+ * hlb_req_end() drops it.
+ */
+static int hlb_req_begin(struct genl_info *info, struct hlb_req *r,
+			 unsigned int what)
+{
+	struct hlb_net *hn = hlb_pernet(genl_info_net(info));
+	int err;
+
+	memset(&r->m, 0, sizeof(r->m));
+	r->m.hn = hn;
+	err = hlb_req_parse(info, r, what);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	if (!(what & HLB_REQ_SVC) ||
+	    ((what & HLB_REQ_SVC_OPT) && !r->tb[HLB_A_SERVICE]))
+		return 0;
+	r->m.svc = hlb_service_find(hn, &r->svc_key);
+	if (r->m.svc)
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "HLB_A_SERVICE: no such service");
+	mutex_unlock(&hn->lock);
+	return -ENOENT;
+}
+
+/* The end of every request: announce @event if it succeeded, unlock. */
+static int hlb_req_end(struct hlb_req *r, int err, u8 event)
+{
+	if (!err && event)
+		hlb_notify(event, &r->m);
+	mutex_unlock(&r->m.hn->lock);
+	return err;
 }
 
 static int hlb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
-	struct hlb_msg m = { .hn = hlb_info_net(info), .info = true };
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
-	return err ? err : hlb_reply(info, &m);
-}
-
-static struct hlb_service *hlb_find_service(struct hlb_net *hn,
-					    const struct hlb_key *key,
-					    struct genl_info *info)
-{
-	struct hlb_service *svc = hlb_service_find(hn, key);
-
-	if (!svc)
-		NL_SET_ERR_MSG(info->extack, "HLB_A_SERVICE: no such service");
-	return svc;
+	err = hlb_req_begin(info, &r, 0);
+	if (err)
+		return err;
+	r.m.info = true;
+	return hlb_req_end(&r, hlb_reply(info, &r.m), 0);
 }
 
 /* A new service needs the hooks: without them it cannot be. */
@@ -462,354 +508,260 @@ static int hlb_service_hook(struct hlb_net *hn, const struct hlb_key *key,
 	return err;
 }
 
-static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
+static int hlb_service_new(struct hlb_req *r, struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn, .svc_full = true };
 	struct hlb_svc_conf *conf;
-	struct hlb_key key;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
-	      hlb_parse_service(tb, stb, &key, info->extack);
-	if (err)
-		return err;
 	conf = kmalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);
 	if (!conf)
 		return -ENOMEM;
 	hlb_svc_conf_defaults(conf);
-	err = hlb_svc_conf_apply(stb, conf, info->extack);
+	err = hlb_svc_conf_apply(r->stb, conf, extack);
 	if (err) {
 		kfree(conf);
 		return err;
 	}
-	mutex_lock(&hn->lock);
-	err = hlb_service_add(hn, &key, conf, info->extack);
-	if (!err)
-		err = hlb_service_hook(hn, &key, info->extack);
-	if (!err) {
-		m.svc = hlb_service_find(hn, &key);
-		hlb_notify(HLB_CMD_NEW_SERVICE, &m);
+	/* hlb_service_add() takes @conf, whatever happens. */
+	return hlb_service_add(r->m.hn, &r->svc_key, conf, extack) ?:
+	       hlb_service_hook(r->m.hn, &r->svc_key, extack);
+}
+
+static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hlb_req r;
+	int err;
+
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC_KEY);
+	if (err)
+		return err;
+	err = hlb_service_new(&r, info->extack);
+	r.m.svc = hlb_service_find(r.m.hn, &r.svc_key);
+	r.m.svc_full = true;
+	return hlb_req_end(&r, err, HLB_CMD_NEW_SERVICE);
+}
+
+static int hlb_service_change(struct hlb_req *r,
+			      struct netlink_ext_ack *extack)
+{
+	struct hlb_svc_conf *conf;
+	int err;
+
+	conf = kmemdup(hlb_svc_conf_locked(r->m.hn, r->m.svc), sizeof(*conf),
+		       GFP_KERNEL_ACCOUNT);
+	if (!conf)
+		return -ENOMEM;
+	err = hlb_svc_conf_apply(r->stb, conf, extack);
+	if (err) {
+		kfree(conf);
+		return err;
 	}
-	mutex_unlock(&hn->lock);
-	return err;
+	/* hlb_service_set() takes @conf, whatever happens. */
+	return hlb_service_set(r->m.hn, r->m.svc, conf, extack);
 }
 
 static int hlb_nl_set_service(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn, .svc_full = true };
-	struct hlb_svc_conf *conf;
-	struct hlb_key key;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
-	      hlb_parse_service(tb, stb, &key, info->extack);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC);
 	if (err)
 		return err;
-	mutex_lock(&hn->lock);
-	m.svc = hlb_find_service(hn, &key, info);
-	err = -ENOENT;
-	if (!m.svc)
-		goto out;
-	err = -ENOMEM;
-	conf = kmemdup(hlb_svc_conf_locked(hn, m.svc), sizeof(*conf),
-		       GFP_KERNEL_ACCOUNT);
-	if (!conf)
-		goto out;
-	err = hlb_svc_conf_apply(stb, conf, info->extack);
-	if (err) {
-		kfree(conf);
-		goto out;
-	}
-	err = hlb_service_set(hn, m.svc, conf, info->extack);
-	if (!err)
-		hlb_notify(HLB_CMD_SET_SERVICE, &m);
-out:
-	mutex_unlock(&hn->lock);
-	return err;
+	r.m.svc_full = true;
+	return hlb_req_end(&r, hlb_service_change(&r, info->extack),
+			   HLB_CMD_SET_SERVICE);
 }
 
 static int hlb_nl_del_service(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn };
 	struct sk_buff *event;
-	struct hlb_key key;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
-	      hlb_parse_service(tb, stb, &key, info->extack);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC);
 	if (err)
 		return err;
-	mutex_lock(&hn->lock);
-	m.svc = hlb_find_service(hn, &key, info);
-	if (m.svc) {
-		event = hlb_event_new(HLB_CMD_DEL_SERVICE, &m);
-		hlb_service_del(hn, m.svc);
-		hlb_hooks_update(hn);
-		hlb_event_send(hn, event);
-	}
-	mutex_unlock(&hn->lock);
-	return m.svc ? 0 : -ENOENT;
+	/* Built while the service can still be read. */
+	event = hlb_event_new(HLB_CMD_DEL_SERVICE, &r.m);
+	hlb_service_del(r.m.hn, r.m.svc);
+	hlb_hooks_update(r.m.hn);
+	hlb_event_send(r.m.hn, event);
+	return hlb_req_end(&r, 0, 0);
 }
 
+/* HLB_CMD_GET_SERVICE, HLB_CMD_GET_STATS: the service, or the namespace. */
 static int hlb_nl_get_service(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn, .svc_full = true };
-	struct hlb_key key;
+	bool stats = info->genlhdr->cmd == HLB_CMD_GET_STATS;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
-	      hlb_parse_service(tb, stb, &key, info->extack);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC |
+			    (stats ? HLB_REQ_SVC_OPT : 0));
 	if (err)
 		return err;
-	mutex_lock(&hn->lock);
-	m.svc = hlb_find_service(hn, &key, info);
-	err = m.svc ? hlb_reply(info, &m) : -ENOENT;
-	mutex_unlock(&hn->lock);
-	return err;
+	r.m.svc_full = true;
+	r.m.stats = !r.m.svc;
+	return hlb_req_end(&r, hlb_reply(info, &r.m), 0);
 }
 
-static int hlb_nl_flush(struct sk_buff *skb, struct genl_info *info)
+/* What a request about the whole namespace does, with hn->lock held. */
+static void hlb_flush_all(struct hlb_net *hn)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn };
-	int err;
-
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
-	if (err)
-		return err;
-	mutex_lock(&hn->lock);
 	hlb_service_flush(hn);
 	hlb_hooks_update(hn);
-	hlb_notify(HLB_CMD_FLUSH, &m);
-	mutex_unlock(&hn->lock);
-	return 0;
 }
 
-/*
- * Parse a server request: its service (which must exist) and its key.
- * Returns with hn->lock held on success.
- */
-static int hlb_server_req(struct genl_info *info, struct nlattr **rtb,
-			  struct hlb_msg *m, struct hlb_key *key)
+static void hlb_flush_sessions(struct hlb_net *hn, struct hlb_service *svc)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_key svc_key;
+	hlb_sessions_flush(hn, svc, NULL);
+}
+
+/* HLB_CMD_FLUSH, HLB_CMD_FLUSH_SESSIONS, HLB_CMD_RESET_STATS. */
+static int hlb_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack) ?:
-	      hlb_parse_service(tb, stb, &svc_key, info->extack) ?:
-	      hlb_parse_server(tb, rtb, &svc_key, key, info->extack);
+	err = hlb_req_begin(info, &r, cmd == HLB_CMD_FLUSH_SESSIONS ?
+			    HLB_REQ_SVC | HLB_REQ_SVC_OPT : 0);
 	if (err)
 		return err;
-	mutex_lock(&m->hn->lock);
-	m->svc = hlb_find_service(m->hn, &svc_key, info);
-	if (!m->svc) {
-		mutex_unlock(&m->hn->lock);
-		return -ENOENT;
-	}
-	return 0;
+	if (cmd == HLB_CMD_FLUSH)
+		hlb_flush_all(r.m.hn);
+	else if (cmd == HLB_CMD_FLUSH_SESSIONS)
+		hlb_flush_sessions(r.m.hn, r.m.svc);
+	else
+		hlb_mapping_reset_stats(r.m.hn);
+	return hlb_req_end(&r, 0, cmd);
 }
 
-/* The existing server of a request, with hn->lock held. */
-static struct hlb_server *hlb_find_server(struct hlb_msg *m,
-					  const struct hlb_key *key,
-					  struct genl_info *info)
+/* The server a request names, in the service it names. */
+static struct hlb_server *hlb_req_server(struct hlb_req *r,
+					 struct genl_info *info)
 {
-	struct hlb_server *srv = hlb_server_find(m->hn, key);
+	struct hlb_server *srv = hlb_server_find(r->m.hn, &r->srv_key);
 
-	if (srv && srv->svc == m->svc)
+	if (srv && srv->svc == r->m.svc)
 		return srv;
 	NL_SET_ERR_MSG(info->extack, "HLB_A_SERVER: no such server in this service");
 	return NULL;
 }
 
+/* Weight and connection limit: the request's, else @weight, @max_conns. */
+static void hlb_req_server_opts(struct hlb_req *r, u32 *weight,
+				u32 *max_conns)
+{
+	if (r->rtb[HLB_SRV_A_WEIGHT])
+		*weight = nla_get_u32(r->rtb[HLB_SRV_A_WEIGHT]);
+	if (r->rtb[HLB_SRV_A_MAX_CONNS])
+		*max_conns = nla_get_u32(r->rtb[HLB_SRV_A_MAX_CONNS]);
+}
+
 static int hlb_nl_new_server(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hlb_msg m = { .hn = hlb_info_net(info), .srv_full = true };
-	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
 	u32 weight = HLB_WEIGHT_DEFAULT, max_conns = 0;
-	struct hlb_key key;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_server_req(info, rtb, &m, &key);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC | HLB_REQ_SRV_KEY);
 	if (err)
 		return err;
-	if (rtb[HLB_SRV_A_WEIGHT])
-		weight = nla_get_u32(rtb[HLB_SRV_A_WEIGHT]);
-	if (rtb[HLB_SRV_A_MAX_CONNS])
-		max_conns = nla_get_u32(rtb[HLB_SRV_A_MAX_CONNS]);
-	err = hlb_server_add(m.hn, m.svc, &key, weight, max_conns,
+	hlb_req_server_opts(&r, &weight, &max_conns);
+	err = hlb_server_add(r.m.hn, r.m.svc, &r.srv_key, weight, max_conns,
 			     info->extack);
-	if (!err) {
-		m.srv = hlb_server_find(m.hn, &key);
-		hlb_notify(HLB_CMD_NEW_SERVER, &m);
-	}
-	mutex_unlock(&m.hn->lock);
-	return err;
+	r.m.srv = hlb_server_find(r.m.hn, &r.srv_key);
+	r.m.srv_full = true;
+	return hlb_req_end(&r, err, HLB_CMD_NEW_SERVER);
 }
 
 static int hlb_nl_set_server(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hlb_msg m = { .hn = hlb_info_net(info), .srv_full = true };
-	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
 	u32 weight, max_conns;
-	struct hlb_key key;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_server_req(info, rtb, &m, &key);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC | HLB_REQ_SRV_KEY);
 	if (err)
 		return err;
-	m.srv = hlb_find_server(&m, &key, info);
-	err = -ENOENT;
-	if (!m.srv)
-		goto out;
-	weight = m.srv->weight;
-	max_conns = m.srv->max_conns;
-	if (rtb[HLB_SRV_A_WEIGHT])
-		weight = nla_get_u32(rtb[HLB_SRV_A_WEIGHT]);
-	if (rtb[HLB_SRV_A_MAX_CONNS])
-		max_conns = nla_get_u32(rtb[HLB_SRV_A_MAX_CONNS]);
-	err = hlb_server_set(m.hn, m.srv, weight, max_conns, info->extack);
-	if (!err)
-		hlb_notify(HLB_CMD_SET_SERVER, &m);
-out:
-	mutex_unlock(&m.hn->lock);
-	return err;
+	r.m.srv = hlb_req_server(&r, info);
+	if (!r.m.srv)
+		return hlb_req_end(&r, -ENOENT, 0);
+	weight = r.m.srv->weight;
+	max_conns = r.m.srv->max_conns;
+	hlb_req_server_opts(&r, &weight, &max_conns);
+	err = hlb_server_set(r.m.hn, r.m.srv, weight, max_conns, info->extack);
+	r.m.srv_full = true;
+	return hlb_req_end(&r, err, HLB_CMD_SET_SERVER);
 }
 
 static int hlb_nl_del_server(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hlb_msg m = { .hn = hlb_info_net(info) };
-	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
 	struct sk_buff *event;
-	struct hlb_key key;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_server_req(info, rtb, &m, &key);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC | HLB_REQ_SRV_KEY);
 	if (err)
 		return err;
-	m.srv = hlb_find_server(&m, &key, info);
-	err = -ENOENT;
-	if (m.srv) {
-		event = hlb_event_new(HLB_CMD_DEL_SERVER, &m);
-		err = hlb_server_del(m.hn, m.srv, info->extack);
-		if (err)
-			nlmsg_free(event);
-		else
-			hlb_event_send(m.hn, event);
-	}
-	mutex_unlock(&m.hn->lock);
-	return err;
+	r.m.srv = hlb_req_server(&r, info);
+	if (!r.m.srv)
+		return hlb_req_end(&r, -ENOENT, 0);
+	/* Built while the server can still be read, sent if it went. */
+	event = hlb_event_new(HLB_CMD_DEL_SERVER, &r.m);
+	err = hlb_server_del(r.m.hn, r.m.srv, info->extack);
+	if (err)
+		nlmsg_free(event);
+	else
+		hlb_event_send(r.m.hn, event);
+	return hlb_req_end(&r, err, 0);
 }
 
 static int hlb_nl_get_server(struct sk_buff *skb, struct genl_info *info)
 {
-	struct hlb_msg m = { .hn = hlb_info_net(info), .srv_full = true };
-	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
-	struct hlb_key key;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_server_req(info, rtb, &m, &key);
+	err = hlb_req_begin(info, &r, HLB_REQ_SVC | HLB_REQ_SRV_KEY);
 	if (err)
 		return err;
-	m.srv = hlb_find_server(&m, &key, info);
-	err = m.srv ? hlb_reply(info, &m) : -ENOENT;
-	mutex_unlock(&m.hn->lock);
-	return err;
-}
-
-static int hlb_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn, .svc_full = true };
-	struct hlb_key key;
-	int err;
-
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
-	if (err)
-		return err;
-	if (!tb[HLB_A_SERVICE]) {
-		m.stats = true;
-		mutex_lock(&hn->lock);
-		err = hlb_reply(info, &m);
-		mutex_unlock(&hn->lock);
-		return err;
-	}
-	err = hlb_parse_service(tb, stb, &key, info->extack);
-	if (err)
-		return err;
-	mutex_lock(&hn->lock);
-	m.svc = hlb_find_service(hn, &key, info);
-	err = m.svc ? hlb_reply(info, &m) : -ENOENT;
-	mutex_unlock(&hn->lock);
-	return err;
-}
-
-static int hlb_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[HLB_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn };
-	int err;
-
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
-	if (err)
-		return err;
-	mutex_lock(&hn->lock);
-	hlb_mapping_reset_stats(hn);
-	hlb_notify(HLB_CMD_RESET_STATS, &m);
-	mutex_unlock(&hn->lock);
-	return 0;
+	r.m.srv = hlb_req_server(&r, info);
+	r.m.srv_full = true;
+	return hlb_req_end(&r, r.m.srv ? hlb_reply(info, &r.m) : -ENOENT,
+			   0);
 }
 
 static int hlb_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn, .config = true };
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	err = hlb_req_begin(info, &r, 0);
 	if (err)
 		return err;
-	mutex_lock(&hn->lock);
-	err = hlb_reply(info, &m);
-	mutex_unlock(&hn->lock);
-	return err;
+	r.m.config = true;
+	return hlb_req_end(&r, hlb_reply(info, &r.m), 0);
 }
 
 static int hlb_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[HLB_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn, .config = true };
 	struct hlb_config cfg;
+	struct hlb_req r;
 	int err;
 
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
+	err = hlb_req_begin(info, &r, 0);
 	if (err)
 		return err;
-	if (!hlb_require(tb, HLB_A_CONFIG, &hlb_nest_top, NULL, info->extack))
-		return -EINVAL;
-	mutex_lock(&hn->lock);
-	cfg = hn->cfg;
-	err = hlb_config_apply(tb[HLB_A_CONFIG], &cfg, info->extack);
-	if (!err) {
-		hlb_config_publish(&hn->cfg, &cfg);
-		hlb_notify(HLB_CMD_SET_CONFIG, &m);
-	}
-	mutex_unlock(&hn->lock);
-	return err;
+	if (!hlb_require(r.tb, HLB_A_CONFIG, &hlb_nest_top, NULL, info->extack))
+		return hlb_req_end(&r, -EINVAL, 0);
+	cfg = r.m.hn->cfg;
+	err = hlb_config_apply(r.tb[HLB_A_CONFIG], &cfg, info->extack);
+	if (!err)
+		hlb_config_publish(&r.m.hn->cfg, &cfg);
+	r.m.config = true;
+	return hlb_req_end(&r, err, HLB_CMD_SET_CONFIG);
 }
 
 /*
@@ -842,7 +794,7 @@ static struct hlb_dump_ctx *hlb_dump_ctx(struct netlink_callback *cb)
  * reach the caller with their extack message in NLMSG_DONE, which a
  * .start callback could not give on this kernel.
  */
-static int hlb_dump_begin(struct netlink_callback *cb)
+static int hlb_dump_parse(struct netlink_callback *cb)
 {
 	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
@@ -858,6 +810,31 @@ static int hlb_dump_begin(struct netlink_callback *cb)
 	return hlb_parse_service(tb, stb, &ctx->key, cb->extack);
 }
 
+/* Every chunk of a dump but of sessions: parsed, then under hn->lock. */
+static int hlb_dump_begin(struct netlink_callback *cb, struct hlb_net *hn)
+{
+	int err = hlb_dump_parse(cb);
+
+	if (!err)
+		mutex_lock(&hn->lock);
+	return err;
+}
+
+/* The chunk's length, or the error of an entry too large for an empty
+ * skb, which would otherwise loop forever.
+ */
+static int hlb_dump_end(struct sk_buff *skb, int err)
+{
+	return err && !skb->len ? err : skb->len;
+}
+
+static int hlb_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			u8 cmd, const struct hlb_msg *m)
+{
+	return hlb_put_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   NLM_F_MULTI, cmd, m);
+}
+
 static int hlb_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hlb_net *hn = hlb_pernet(sock_net(skb->sk));
@@ -866,25 +843,19 @@ static int hlb_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long id;
 	int err;
 
-	err = hlb_dump_begin(cb);
+	err = hlb_dump_begin(cb, hn);
 	if (err)
 		return err;
-	mutex_lock(&hn->lock);
 	xa_for_each_start(&hn->service_ids, id, m.svc, ctx->svc_id) {
-		err = hlb_put_msg(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				  HLB_CMD_GET_SERVICE, &m);
+		err = hlb_dump_put(skb, cb, HLB_CMD_GET_SERVICE, &m);
 		if (err)
 			break;
 		ctx->svc_id = id + 1;
 	}
-	mutex_unlock(&hn->lock);
-	/* An entry too large for an empty skb would loop forever. */
-	if (err && !skb->len)
-		return err;
 	if (!err)
 		ctx->svc_id = ULONG_MAX;
-	return skb->len;
+	mutex_unlock(&hn->lock);
+	return hlb_dump_end(skb, err);
 }
 
 static int hlb_dump_service_servers(struct sk_buff *skb,
@@ -896,9 +867,7 @@ static int hlb_dump_service_servers(struct sk_buff *skb,
 	int err;
 
 	xa_for_each_start(&m->svc->servers, id, m->srv, ctx->srv_id) {
-		err = hlb_put_msg(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				  HLB_CMD_GET_SERVER, m);
+		err = hlb_dump_put(skb, cb, HLB_CMD_GET_SERVER, m);
 		if (err)
 			return err;
 		ctx->srv_id = id + 1;
@@ -941,10 +910,9 @@ static int hlb_dump_servers(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long id;
 	int err;
 
-	err = hlb_dump_begin(cb);
+	err = hlb_dump_begin(cb, hn);
 	if (err)
 		return err;
-	mutex_lock(&hn->lock);
 	if (ctx->filtered) {
 		err = hlb_dump_filtered(skb, cb, &m);
 		goto out;
@@ -959,9 +927,7 @@ static int hlb_dump_servers(struct sk_buff *skb, struct netlink_callback *cb)
 		ctx->svc_id = ULONG_MAX;
 out:
 	mutex_unlock(&hn->lock);
-	if (err == -ENOENT || (err && !skb->len))
-		return err;
-	return skb->len;
+	return err == -ENOENT ? err : hlb_dump_end(skb, err);
 }
 
 /*
@@ -1005,23 +971,22 @@ static int hlb_put_session(struct sk_buff *skb, struct hlb_net *hn,
 	nest = nla_nest_start(skb, HLB_A_SESSION);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u16(skb, HLB_SESS_A_FAMILY, s->family) ||
-	    nla_put_u8(skb, HLB_SESS_A_PROTO, s->proto) ||
-	    hlb_put_addr(skb, HLB_SESS_A_CLIENT_ADDR, s->family, &client) ||
-	    nla_put_u16(skb, HLB_SESS_A_CLIENT_PORT, ntohs(s->client_port)) ||
-	    hlb_put_addr(skb, HLB_SESS_A_VIP_ADDR, s->family, &vip) ||
-	    nla_put_u16(skb, HLB_SESS_A_VIP_PORT, ntohs(s->vip_port)) ||
-	    hlb_put_addr(skb, HLB_SESS_A_SERVER_ADDR, s->family, &server) ||
-	    nla_put_u16(skb, HLB_SESS_A_SERVER_PORT, ntohs(s->server_port)) ||
-	    nla_put_u8(skb, HLB_SESS_A_STATE, READ_ONCE(s->state)) ||
-	    nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
-	    nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS, jiffies_to_msecs(left)) ||
-	    nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return hlb_nest_close(skb, nest,
+		nla_put_u16(skb, HLB_SESS_A_FAMILY, s->family) ||
+		nla_put_u8(skb, HLB_SESS_A_PROTO, s->proto) ||
+		hlb_put_addr(skb, HLB_SESS_A_CLIENT_ADDR, s->family, &client) ||
+		nla_put_u16(skb, HLB_SESS_A_CLIENT_PORT,
+			    ntohs(s->client_port)) ||
+		hlb_put_addr(skb, HLB_SESS_A_VIP_ADDR, s->family, &vip) ||
+		nla_put_u16(skb, HLB_SESS_A_VIP_PORT, ntohs(s->vip_port)) ||
+		hlb_put_addr(skb, HLB_SESS_A_SERVER_ADDR, s->family, &server) ||
+		nla_put_u16(skb, HLB_SESS_A_SERVER_PORT,
+			    ntohs(s->server_port)) ||
+		nla_put_u8(skb, HLB_SESS_A_STATE, READ_ONCE(s->state)) ||
+		nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
+		nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS,
+			    jiffies_to_msecs(left)) ||
+		nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned));
 }
 
 /* A chunk of a session dump. */
@@ -1061,41 +1026,13 @@ static int hlb_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 	struct hlb_dump_chunk chunk = { .skb = skb, .cb = cb };
 	int err;
 
-	err = hlb_dump_begin(cb);
+	err = hlb_dump_parse(cb);
 	if (err)
 		return err;
 	/* A session that does not fit stops the walk: it comes first next. */
 	err = hlb_session_walk(hn, ctx->walk, UINT_MAX, hlb_dump_session,
 			       &chunk);
-	if (err < 0 && !skb->len)
-		return err;
-	return skb->len;
-}
-
-static int hlb_nl_flush_sessions(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
-	struct hlb_net *hn = hlb_info_net(info);
-	struct hlb_msg m = { .hn = hn };
-	struct hlb_key key;
-	int err;
-
-	err = hlb_parse_msg(tb, info->nlhdr, info->extack);
-	if (!err && tb[HLB_A_SERVICE])
-		err = hlb_parse_service(tb, stb, &key, info->extack);
-	if (err)
-		return err;
-	mutex_lock(&hn->lock);
-	if (tb[HLB_A_SERVICE]) {
-		m.svc = hlb_find_service(hn, &key, info);
-		err = m.svc ? 0 : -ENOENT;
-	}
-	if (!err) {
-		hlb_sessions_flush(hn, m.svc, NULL);
-		hlb_notify(HLB_CMD_FLUSH_SESSIONS, &m);
-	}
-	mutex_unlock(&hn->lock);
-	return err;
+	return hlb_dump_end(skb, err < 0 ? err : 0);
 }
 
 static const struct genl_ops hlb_ops[] = {
@@ -1145,14 +1082,14 @@ static const struct genl_ops hlb_ops[] = {
 		.done = hlb_dump_sessions_done,
 	}, {
 		.cmd = HLB_CMD_FLUSH_SESSIONS,
-		.doit = hlb_nl_flush_sessions,
+		.doit = hlb_nl_flush,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = HLB_CMD_GET_STATS,
-		.doit = hlb_nl_get_stats,
+		.doit = hlb_nl_get_service,
 	}, {
 		.cmd = HLB_CMD_RESET_STATS,
-		.doit = hlb_nl_reset_stats,
+		.doit = hlb_nl_flush,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = HLB_CMD_GET_CONFIG,
