@@ -62,6 +62,12 @@ bench: deps
 style:
 	@bash scripts/style.sh
 
+# Documentation/netlink/specs/hlb.yaml, the uapi header and the tables of
+# Documentation/netlink.rst describe the same API (exit 0), or the first
+# difference is named (exit 1). Also run by style and check.
+netlink-check:
+	@python3 scripts/netlink_check.py
+
 # Documentation/ as HTML in build/docs/html; any warning fails the build.
 docs:
 	$(SPHINXBUILD) -W -n --keep-going -E -q -b html \
@@ -140,4 +146,4 @@ clean:
 
 .PHONY: all module cli deps unit check debug-kernel check-debug demo bench style \
 	install clean \
-	docs man install-files uninstall dkms
+	docs man install-files uninstall dkms netlink-check

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make style`: checkpatch.pl --strict over the module and sparse over its
-# build. Both come from the Debian kernel source and packages `make deps`
-# installs.
+# `make style`: checkpatch.pl --strict over the module, sparse over its
+# build, and the netlink API's spec against the uapi header and
+# Documentation/netlink.rst (scripts/netlink_check.py). All come from the
+# Debian kernel source and packages `make deps` installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ echo "checkpatch --strict: ${#files[@]} files"
 perl "$CHECKPATCH" --strict --no-tree --terse --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 	-f "${files[@]}" || status=1
+
+echo "netlink spec:"
+python3 scripts/netlink_check.py || status=1
 
 echo "sparse:"
 touch kmod/*.c kmod/core/*.c
