@@ -13,7 +13,9 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-VERSION := $(shell sed -n 's/^\#define HLB_VERSION "\(.*\)"$$/\1/p' kmod/hlb.h)
+# hlb's version, one for the module, the CLI, the docs and dkms.conf: the
+# file VERSION (kmod/Kbuild and tools/hlb/Makefile read it too).
+VERSION := $(strip $(file <VERSION))
 # Debian's, not whatever else is first in PATH.
 SPHINXBUILD ?= /usr/bin/sphinx-build
 RST2MAN ?= /usr/bin/rst2man
@@ -126,17 +128,18 @@ uninstall:
 # and installs it for the running kernel and every kernel installed later.
 # An earlier registration of the same version is removed first, so that
 # the current sources are built. With DESTDIR, only the sources.
+# dkms.conf is packaging/dkms.conf.in with VERSION filled in.
 DKMS_SRC = $(DESTDIR)/usr/src/hlb-$(VERSION)
 dkms:
-	@grep -qx 'PACKAGE_VERSION="$(VERSION)"' dkms.conf || \
-		{ echo "dkms.conf: PACKAGE_VERSION is not $(VERSION)" >&2; exit 1; }
 	$(if $(DESTDIR),,test ! -d /var/lib/dkms/hlb/$(VERSION) || \
 		dkms remove hlb/$(VERSION) --all)
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cp --parents dkms.conf Kbuild kmod/Kbuild include/uapi/linux/hlb.h \
+	cp --parents VERSION Kbuild kmod/Kbuild include/uapi/linux/hlb.h \
 		$(filter-out %.mod.c,$(wildcard kmod/*.[ch] kmod/core/*.[ch])) \
 		$(DKMS_SRC)/
+	sed 's/@VERSION@/$(VERSION)/g' packaging/dkms.conf.in \
+		>$(DKMS_SRC)/dkms.conf
 	$(if $(DESTDIR),,dkms install hlb/$(VERSION))
 
 clean:

@@ -28,8 +28,6 @@
 
 #include "core/hybrid.h"
 
-#define HLB_VERSION "0.1.0"
-
 /* Sessions one namespace may hold, at most (HLB_CFG_A_SESSION_LIMIT). */
 #define HLB_SESSION_LIMIT_MAX 16777216
 
