@@ -16,6 +16,10 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 # hlb's version, one for the module, the CLI, the docs and dkms.conf: the
 # file VERSION (kmod/Kbuild and tools/hlb/Makefile read it too).
 VERSION := $(strip $(file <VERSION))
+# WERROR=1 makes compiler warnings errors in the module and the CLI: make
+# check (and so CI) sets it; builds for a router (make, make install,
+# dkms) do not, so that a newer compiler's new warning breaks nothing.
+WERROR ?=
 # Debian's, not whatever else is first in PATH.
 SPHINXBUILD ?= /usr/bin/sphinx-build
 RST2MAN ?= /usr/bin/rst2man
@@ -23,10 +27,10 @@ RST2MAN ?= /usr/bin/rst2man
 all: module cli
 
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) WERROR=$(WERROR) modules
 
 cli:
-	$(MAKE) -C tools/hlb
+	$(MAKE) -C tools/hlb WERROR=$(WERROR)
 
 deps:
 	@bash scripts/deps.sh
@@ -36,7 +40,7 @@ unit:
 
 # Everything: packages, build, unit tests, then every selftest in one VM.
 check: deps
-	$(MAKE) all
+	$(MAKE) all WERROR=1
 	@bash selftests/check.sh
 
 # The debug kernel (KASAN, UBSAN, lockdep, kmemleak...), built once and
