@@ -26,8 +26,10 @@ RST2MAN ?= /usr/bin/rst2man
 
 all: module cli
 
+# kbuild's output goes to build/kbuild, the module to kmod/hlb.ko
+# (scripts/kbuild.sh says how, and how a path with a space is handled).
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) WERROR=$(WERROR) modules
+	+@bash scripts/kbuild.sh "$(KDIR)" W=$(W) WERROR=$(WERROR)
 
 cli:
 	$(MAKE) -C tools/hlb WERROR=$(WERROR)
@@ -146,10 +148,13 @@ dkms:
 		>$(DKMS_SRC)/dkms.conf
 	$(if $(DESTDIR),,dkms install hlb/$(VERSION))
 
+# Also what kbuild left in the tree before it built in build/kbuild.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/hlb clean
-	rm -rf build
+	rm -rf build kmod/hlb.ko
+	rm -f Module.symvers modules.order .Module.symvers.cmd \
+		.modules.order.cmd kmod/modules.order kmod/hlb.mod* \
+		kmod/*.o kmod/.*.cmd kmod/core/*.o kmod/core/.*.cmd
 
 .PHONY: all module cli deps unit check debug-kernel check-debug demo bench style \
 	install clean \
