@@ -13,18 +13,26 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-VERSION := $(shell sed -n 's/^\#define HLB_VERSION "\(.*\)"$$/\1/p' kmod/hlb.h)
+# hlb's version, one for the module, the CLI, the docs and dkms.conf: the
+# file VERSION (kmod/Kbuild and tools/hlb/Makefile read it too).
+VERSION := $(strip $(file <VERSION))
+# WERROR=1 makes compiler warnings errors in the module and the CLI: make
+# check (and so CI) sets it; builds for a router (make, make install,
+# dkms) do not, so that a newer compiler's new warning breaks nothing.
+WERROR ?=
 # Debian's, not whatever else is first in PATH.
 SPHINXBUILD ?= /usr/bin/sphinx-build
 RST2MAN ?= /usr/bin/rst2man
 
 all: module cli
 
+# kbuild's output goes to build/kbuild, the module to kmod/hlb.ko
+# (scripts/kbuild.sh says how, and how a path with a space is handled).
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+	+@bash scripts/kbuild.sh "$(KDIR)" W=$(W) WERROR=$(WERROR)
 
 cli:
-	$(MAKE) -C tools/hlb
+	$(MAKE) -C tools/hlb WERROR=$(WERROR)
 
 deps:
 	@bash scripts/deps.sh
@@ -34,7 +42,7 @@ unit:
 
 # Everything: packages, build, unit tests, then every selftest in one VM.
 check: deps
-	$(MAKE) all
+	$(MAKE) all WERROR=1
 	@bash selftests/check.sh
 
 # The debug kernel (KASAN, UBSAN, lockdep, kmemleak...), built once and
@@ -61,6 +69,12 @@ bench: deps
 
 style:
 	@bash scripts/style.sh
+
+# Documentation/netlink/specs/hlb.yaml, the uapi header and the tables of
+# Documentation/netlink.rst describe the same API (exit 0), or the first
+# difference is named (exit 1). Also run by style and check.
+netlink-check:
+	@python3 scripts/netlink_check.py
 
 # Documentation/ as HTML in build/docs/html; any warning fails the build.
 docs:
@@ -120,24 +134,28 @@ uninstall:
 # and installs it for the running kernel and every kernel installed later.
 # An earlier registration of the same version is removed first, so that
 # the current sources are built. With DESTDIR, only the sources.
+# dkms.conf is packaging/dkms.conf.in with VERSION filled in.
 DKMS_SRC = $(DESTDIR)/usr/src/hlb-$(VERSION)
 dkms:
-	@grep -qx 'PACKAGE_VERSION="$(VERSION)"' dkms.conf || \
-		{ echo "dkms.conf: PACKAGE_VERSION is not $(VERSION)" >&2; exit 1; }
 	$(if $(DESTDIR),,test ! -d /var/lib/dkms/hlb/$(VERSION) || \
 		dkms remove hlb/$(VERSION) --all)
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cp --parents dkms.conf Kbuild kmod/Kbuild include/uapi/linux/hlb.h \
+	cp --parents VERSION Kbuild kmod/Kbuild include/uapi/linux/hlb.h \
 		$(filter-out %.mod.c,$(wildcard kmod/*.[ch] kmod/core/*.[ch])) \
 		$(DKMS_SRC)/
+	sed 's/@VERSION@/$(VERSION)/g' packaging/dkms.conf.in \
+		>$(DKMS_SRC)/dkms.conf
 	$(if $(DESTDIR),,dkms install hlb/$(VERSION))
 
+# Also what kbuild left in the tree before it built in build/kbuild.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/hlb clean
-	rm -rf build
+	rm -rf build kmod/hlb.ko
+	rm -f Module.symvers modules.order .Module.symvers.cmd \
+		.modules.order.cmd kmod/modules.order kmod/hlb.mod* \
+		kmod/*.o kmod/.*.cmd kmod/core/*.o kmod/core/.*.cmd
 
 .PHONY: all module cli deps unit check debug-kernel check-debug demo bench style \
 	install clean \
-	docs man install-files uninstall dkms
+	docs man install-files uninstall dkms netlink-check

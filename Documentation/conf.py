@@ -4,15 +4,14 @@
 # Debian's python3-sphinx into build/docs/html, warnings being errors.
 
 import os
-import re
 
 project = 'hlb'
 author = 'the hlb authors'
 
-# The version is the module's, from kmod/hlb.h.
-with open(os.path.join(os.path.dirname(__file__), '..', 'kmod', 'hlb.h'),
+# The version is hlb's, from the top-level file VERSION.
+with open(os.path.join(os.path.dirname(__file__), '..', 'VERSION'),
           encoding='utf-8') as f:
-    version = re.search(r'#define HLB_VERSION "([^"]+)"', f.read())[1]
+    version = f.read().strip()
 release = version
 
 root_doc = 'index'

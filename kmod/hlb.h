@@ -30,8 +30,6 @@
 #include "config.h"
 #include "stats.h"
 
-#define HLB_VERSION "0.1.0"
-
 union hlb_addr {
 	__be32 ip;
 	struct in6_addr in6;

@@ -5,8 +5,8 @@
 # `dkms install` builds, signs and installs hlb.ko from them for the kernel
 # the tests boot, all in a temporary directory (--sourcetree, --dkmstree,
 # --installtree, --no-depmod, a throwaway signing key): nothing outside it
-# changes. The module installed has the version of dkms.conf and kmod/hlb.h
-# and the kernel's vermagic.
+# changes. The module installed has the version of the file VERSION (which
+# dkms.conf is made with) and the kernel's vermagic.
 #
 # TAP output; exit 0 if every test passed, 1 if one failed, 4 (skip) without
 # dkms or the kernel's headers. Runs on the host; root (dkms insists).
@@ -41,12 +41,14 @@ check() {
 }
 
 echo "TAP version 13"
-version=$(sed -n 's/^#define HLB_VERSION "\(.*\)"$/\1/p' "$TOP/kmod/hlb.h")
+version=$(<"$TOP/VERSION")
 src=$TMP/root/usr/src
 check "make dkms DESTDIR=... copies the sources" \
 	make -s -C "$TOP" dkms DESTDIR="$TMP/root"
 check "sources for dkms in hlb-$version" \
 	test -f "$src/hlb-$version/dkms.conf" -a -f "$src/hlb-$version/kmod/main.c"
+check "dkms.conf has PACKAGE_VERSION=\"$version\"" \
+	grep -qx "PACKAGE_VERSION=\"$version\"" "$src/hlb-$version/dkms.conf"
 check "nothing built is copied" \
 	test -z "$(find "$src" -name '*.o' -o -name '*.ko' -o -name '*.mod.c')"
 

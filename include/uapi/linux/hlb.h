@@ -67,6 +67,9 @@
  * HLB_CMD_GET_CONFIG / HLB_CMD_SET_CONFIG: namespace-wide settings in
  *	HLB_A_CONFIG.
  *
+ * HLB_CMD_SWITCH: an event only, never a request: a hybrid service
+ *	switched method.
+ *
  * Events
  * ------
  *
@@ -200,6 +203,8 @@ enum hlb_tcp_state {
 	__HLB_TCP_MAX
 };
 
+#define HLB_TCP_MAX (__HLB_TCP_MAX - 1)
+
 /* enum hlb_reason - the measure that triggered a method switch. */
 enum hlb_reason {
 	HLB_REASON_NONE,
@@ -211,6 +216,8 @@ enum hlb_reason {
 	HLB_REASON_PIN,		/* administrator pinned the method */
 	__HLB_REASON_MAX
 };
+
+#define HLB_REASON_MAX (__HLB_REASON_MAX - 1)
 
 /* Service attributes, nested in HLB_A_SERVICE. */
 enum hlb_svc_attr {
