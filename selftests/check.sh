@@ -88,7 +88,7 @@ mkdir -p "$BUILD" "$(dirname "$LOG")"
 make -s -C "$TOP/selftests" all || exit 1
 units=()
 if ((HOST)); then
-	make -s -C "$TOP/selftests/unit" >/dev/null || exit 1
+	make -s -C "$TOP/kmod/core/tests" >/dev/null || exit 1
 	mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f \
 		-name 'test_*' -perm -u+x | sort)
 fi
@@ -103,9 +103,9 @@ nsel=${#sel[@]}
 # fuzzed batch input, a fake kernel, each on a normal and an ASan build;
 # bash completion), a dkms build of the module in a scratch tree, and the
 # documentation and manual page, which fail on any warning.
-host_names=("host: selftests/vm/test_runner.sh" "host: tools/hlb check"
+host_names=("host: tools/vm/tests/test_runner.sh" "host: tools/hlb check"
 	    "host: packaging/test_dkms.sh" "host: make docs man")
-host_cmds=("bash $TOP/selftests/vm/test_runner.sh"
+host_cmds=("bash $TOP/tools/vm/tests/test_runner.sh"
 	   "make -s -C $TOP/tools/hlb check"
 	   "bash $TOP/packaging/test_dkms.sh"
 	   "make -s -C $TOP docs man")
