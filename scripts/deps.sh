@@ -17,6 +17,8 @@ PKGS=(
 	iproute2 socat nftables ipvsadm iperf3 conntrack tcpdump curl
 	python3 python3-scapy procps psmisc util-linux coreutils
 	xz-utils bc valgrind python3-docutils jq
+	# the kernel's kselftest lib.mk installs with rsync
+	rsync
 	# benchmarks (make bench): plots, profiles
 	gnuplot-nox linux-perf
 	# docs (make docs, make man) and installing (dkms.conf, man -l)
