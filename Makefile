@@ -38,7 +38,7 @@ deps:
 	@bash scripts/deps.sh
 
 unit:
-	$(MAKE) -C selftests/unit run
+	$(MAKE) -C kmod/core/tests run
 
 # Everything: packages, build, unit tests, then every selftest in one VM.
 check: deps

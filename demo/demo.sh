@@ -12,7 +12,7 @@
 # HLB_DEMO_BREAK=1 kills one server's HTTP process in the middle of the
 # downloads of step 4, to show that the demo then fails loudly.
 
-# shellcheck disable=SC2317 # functions that poll calls
+# shellcheck disable=SC2317 # functions that busywait calls
 source "$(dirname "$0")/../selftests/lib.sh"
 
 PORT=8080
@@ -24,7 +24,7 @@ NDL=10
 BREAK=${HLB_DEMO_BREAK:-0}
 DEMO=$TOP/demo
 WORK=$(mktemp -d /tmp/hlb-demo.XXXXXX)
-on_exit "rm -rf $WORK"
+defer rm -rf "$WORK"
 MONLOG=$WORK/monitor.log
 T0=$SECONDS
 declare -a STEP_NAME STEP_OK
@@ -69,7 +69,7 @@ router()
 	hlbn "$RTR" "$@" 2>&1 | sed 's/^/    /'
 	rc=${PIPESTATUS[0]}
 	if [[ $rc == 0 && $2 =~ ^(add|set|del)$ ]]; then
-		poll 2 mon_after "$mark"
+		busywait 2000 mon_after "$mark"
 		sleep 0.3
 	fi
 	return "$rc"
@@ -219,10 +219,10 @@ for j in 1 2 3 4; do
 	ip netns exec "${SRV[j]}" "$PYTHON" "$DEMO/http_server.py" "srv$j" $PORT \
 		"$WORK/big.bin" $RATE &
 	HTTPD[srv$j]=$!
-	on_exit "kill ${HTTPD[srv$j]}"
+	defer kill "${HTTPD[srv$j]}"
 done
 for j in 1 2 3 4; do
-	poll 30 listening "${SRV[j]}" $PORT ||
+	busywait 30000 listening "${SRV[j]}" $PORT ||
 		{ echo "demo: srv$j's HTTP server did not start" >&2; exit 1; }
 done
 
@@ -230,7 +230,7 @@ done
 : >"$MONLOG"
 hlbn "$RTR" monitor >"$MONLOG" &
 MON=$!
-on_exit "kill $MON"
+defer kill "$MON"
 # Shown without counters, defaults and unset watermarks.
 tail -n +1 -s 0.2 --pid=$MON -f "$MONLOG" | sed -u -E \
 	-e 's/ (id|packets) [0-9].*//' \
@@ -255,7 +255,7 @@ for j in 1 2 3; do
 	router server add "${SVC[@]}" 10.1.$j.2:$PORT weight $j || bad "server add srv$j failed"
 done
 WEIGHT[srv4]=0
-poll 5 grep -q "^new server .*10.1.3.2:$PORT" "$MONLOG"
+busywait 5000 grep -q "^new server .*10.1.3.2:$PORT" "$MONLOG"
 router service show "${SVC[@]}"
 echo "  client1\$ curl -sS -m 10 http://$VIP/"
 ans=$(on client1 curl -sS -m 10 "http://$VIP/" 2>&1)
@@ -387,7 +387,7 @@ running()
 	echo $n
 }
 all_ended() { (($(running) == 0)); }
-poll 30 inflight >/dev/null
+busywait 30000 inflight >/dev/null
 dl_line=$(inflight)
 say "downloads in flight: $dl_line"
 
@@ -428,7 +428,7 @@ mon_since "$mark" | grep -q "^new server .*10.1.4.2:$PORT" &&
 verdict $? "the monitor saw both changes"
 
 say "waiting for the downloads..."
-poll 120 all_ended
+busywait 120000 all_ended
 failed=0 by=""
 declare -A per=()
 for ((k = 1; k <= NDL; k++)); do

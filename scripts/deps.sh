@@ -19,6 +19,8 @@ PKGS=(
 	xz-utils bc valgrind python3-docutils jq
 	# the netlink spec check (make netlink-check)
 	python3-yaml
+	# the kernel's kselftest lib.mk installs with rsync
+	rsync
 	# benchmarks (make bench): plots, profiles
 	gnuplot-nox linux-perf
 	# docs (make docs, make man) and installing (dkms.conf, man -l)

@@ -13,7 +13,7 @@ CHECKPATCH=/usr/src/linux-source-6.1/scripts/checkpatch.pl
 status=0
 
 mapfile -t files < <(git ls-files -co --exclude-standard \
-	'kmod/*.[ch]' 'kmod/core/*.[ch]' 'include/uapi/linux/*.h')
+	':(glob)kmod/*.[ch]' ':(glob)kmod/core/*.[ch]' ':(glob)include/uapi/linux/*.h')
 echo "checkpatch --strict: ${#files[@]} files"
 # The tree is not the kernel's: no MAINTAINERS, no in-tree checks.
 perl "$CHECKPATCH" --strict --no-tree --terse --show-types \

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: the userspace unit tests on the host, then every selftest in
-# one VM boot, as one kselftest TAP stream, and last the totals line
-# "N passed, N failed, N skipped". Exits non-zero if anything failed,
-# including a kernel report in the guest's log.
+# one VM boot through the kernel's kselftest runner (selftests/run.sh), as
+# one kselftest TAP stream, and last the totals line "N passed, N failed,
+# N skipped". Exits non-zero if anything failed, including a kernel report
+# in the guest's log.
 #
 #   check.sh [--vm-only] [--log FILE] [-- RUNNER-OPTIONS...]
 #
@@ -85,30 +86,42 @@ run_vm()
 }
 
 mkdir -p "$BUILD" "$(dirname "$LOG")"
-make -s -C "$TOP/selftests" all || exit 1
+# build/kselftest: the suite as lib.mk installs it, and the kernel's runner.
+make -s -C "$TOP/selftests" ksft_install || exit 1
 units=()
 if ((HOST)); then
-	make -s -C "$TOP/selftests/unit" >/dev/null || exit 1
+	make -s -C "$TOP/kmod/core/tests" >/dev/null || exit 1
 	mapfile -t units < <(find "$BUILD/unit" -maxdepth 1 -type f \
 		-name 'test_*' -perm -u+x | sort)
 fi
-# HLB_TESTS="selftests/a.sh ..." runs only those selftests.
-if [[ -n ${HLB_TESTS:-} ]]; then
-	read -ra sel <<<"$HLB_TESTS"
-else
-	mapfile -t sel < <(make -s -C "$TOP/selftests" list)
+# The selftests as the runner names them, in its order; HLB_TESTS="a.sh
+# ..." (names, or paths ending so) runs only those.
+mapfile -t all < <(sed 's/^net\/hlb://' "$TOP/build/kselftest/kselftest-list.txt")
+sel=()
+for t in "${all[@]}"; do
+	if [[ -n ${HLB_TESTS:-} ]]; then
+		for a in $HLB_TESTS; do
+			[[ ${a##*/} != "$t" ]] || sel+=("$t")
+		done
+	else
+		sel+=("$t")
+	fi
+done
+if [[ -n ${HLB_TESTS:-} && ${#sel[@]} -ne $(wc -w <<<"$HLB_TESTS") ]]; then
+	echo "check.sh: HLB_TESTS names a test that does not exist: $HLB_TESTS" >&2
+	exit 2
 fi
 nsel=${#sel[@]}
 # Tests that run on the host: the VM runner's own, the CLI's (usage,
 # fuzzed batch input, a fake kernel, each on a normal and an ASan build;
 # bash completion), a dkms build of the module in a scratch tree, and the
 # documentation and manual page, which fail on any warning.
-host_names=("host: selftests/vm/test_runner.sh" "host: tools/hlb check"
+host_names=("host: tools/vm/tests/test_runner.sh" "host: tools/hlb check"
 	    "host: packaging/test_dkms.sh" "host: make docs man")
-host_cmds=("bash $TOP/selftests/vm/test_runner.sh"
-	   "make -s -C $TOP/tools/hlb check"
-	   "bash $TOP/packaging/test_dkms.sh"
-	   "make -s -C $TOP docs man")
+host_cmds=("bash tools/vm/tests/test_runner.sh"
+	   "make -s -C tools/hlb check"
+	   "bash packaging/test_dkms.sh"
+	   "make -s docs man")
 ((HOST)) || host_names=() host_cmds=()
 
 echo "TAP version 13"
@@ -117,6 +130,7 @@ echo "1..$((${#units[@]} + ${#host_names[@]} + nsel + 1))"
 for t in "${units[@]}"; do
 	run_host "unit: ${t##*/}" "$t"
 done
+cd "$TOP" || exit 1
 for i in "${!host_names[@]}"; do
 	# shellcheck disable=SC2086 # a command line, split on purpose
 	run_host "${host_names[i]}" ${host_cmds[i]}

@@ -13,17 +13,17 @@
 #  - conntrack -L holds one entry per flow, client <-> the server that
 #    answered it, with the reply tuple its mirror image (no NAT), and
 #    never a VIP; no entry stays unreplied.
-source "$(dirname "$0")/dp_lib.sh"
+source "$(dirname "$0")/lib_dp.sh"
 
-require_cmd jq nft conntrack
-hlb_load || exit "$KSFT_FAIL"
+require_command jq nft conntrack
+hlb_load || exit "$ksft_fail"
 topo_setup 1 3
-start_servers 8080,8081 || exit "$KSFT_FAIL"
+start_servers 8080,8081 || exit "$ksft_fail"
 C=${CLI[1]}
-burst_agent "$C" || exit "$KSFT_FAIL"
+burst_agent "$C" || exit "$ksft_fail"
 N=30
 
-check "nftables ruleset with conntrack and NAT on the router" \
+log_test "nftables ruleset with conntrack and NAT on the router" \
 	ip netns exec "$RTR" nft -f - <<'EOF'
 table inet filter {
 	chain forward {
@@ -51,7 +51,7 @@ table ip6 nat {
 	}
 }
 EOF
-check "nf_conntrack is loaded" grep -q '^nf_conntrack ' /proc/modules
+log_test "nf_conntrack is loaded" grep -q '^nf_conntrack ' /proc/modules
 
 vip() { if [[ $1 == 6 ]]; then echo "$VIP6"; else echo "$VIP4"; fi; }
 ep() { if [[ $1 == 6 ]]; then echo "[$2]:$3"; else echo "$2:$3"; fi; }
@@ -69,7 +69,7 @@ for p in tcp udp; do
 			done
 		done
 	done
-done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
+done | hlb_batch "$RTR" || exit "$ksft_fail"
 
 declare -A OUT
 base=20000
@@ -79,7 +79,7 @@ for p in tcp udp; do
 			k=$p$f:$port
 			OUT[$k]=$(burst "$C" "$p" "$(vip "$f")" "$port" "$N" \
 				--sport-base "$base")
-			check "$k: $N flows through the VIP with conntrack and nftables" \
+			log_test "$k: $N flows through the VIP with conntrack and nftables" \
 				flows_ok "$?" "${OUT[$k]}"
 			base=$((base + N))
 		done
@@ -127,20 +127,20 @@ ct=$(ip netns exec "$RTR" conntrack -L -f ipv4 2>/dev/null
      ip netns exec "$RTR" conntrack -L -f ipv6 2>/dev/null)
 log "conntrack: $(grep -c . <<<"$ct") entries"
 TMP=$(mktemp -d)
-on_exit "rm -rf $TMP"
+defer rm -rf "$TMP"
 for p in tcp udp; do
 	for f in 4 6; do
 		for port in 80 81; do
 			k=$p$f:$port
 			echo "${OUT[$k]}" >"$TMP/out"
-			check "$k: conntrack has each flow as client <-> its server, not NATed" \
+			log_test "$k: conntrack has each flow as client <-> its server, not NATed" \
 				eval 'ct_match "$TMP/out" "$p" "$f" "$port" <<<"$ct"'
 		done
 	done
 done
-check "conntrack never saw a VIP" \
+log_test "conntrack never saw a VIP" \
 	eq "$(grep -c -e 10.9.0.1 -e fd09::1 <<<"$ct")" 0
-check "no flow's conntrack entry is unreplied" \
+log_test "no flow's conntrack entry is unreplied" \
 	eq "$(grep -E 'dport=80(80|81) ' <<<"$ct" | grep -c UNREPLIED)" 0
 
 # counter NAME: packets of the nft rule with comment NAME (summed).
@@ -150,13 +150,13 @@ counter()
 		jq --arg c "$1" '[.nftables[].rule? | select(.comment == $c) |
 			.expr[] | .counter?.packets // empty] | add // 0'
 }
-check "forward chain: one new connection per IPv4 flow, each to a server" \
+log_test "forward chain: one new connection per IPv4 flow, each to a server" \
 	eq "$(counter new4)" $((4 * N))
-check "forward chain: one new connection per IPv6 flow, each to a server" \
+log_test "forward chain: one new connection per IPv6 flow, each to a server" \
 	eq "$(counter new6)" $((4 * N))
-check "forward chain: nothing addressed to a VIP" eq "$(counter "a VIP")" 0
+log_test "forward chain: nothing addressed to a VIP" eq "$(counter "a VIP")" 0
 load_stats "$RTR"
-check "hlb dropped nothing" \
+log_test "hlb dropped nothing" \
 	eq "${ST[ns/drop_no_server]}/${ST[ns/drop_session_limit]}/${ST[ns/malformed]}" 0/0/0
 
-finish
+exit "$EXIT_STATUS"

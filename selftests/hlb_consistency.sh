@@ -13,16 +13,16 @@
 #    servers added in different orders, send each of 1,000 flows to the
 #    same server; another seed does not.
 # IPv4 and IPv6 throughout.
-source "$(dirname "$0")/dp_lib.sh"
+source "$(dirname "$0")/lib_dp.sh"
 
-require_cmd jq
-hlb_load || exit "$KSFT_FAIL"
+require_command jq
+hlb_load || exit "$ksft_fail"
 topo_setup 1 4
-start_servers 8080 || exit "$KSFT_FAIL"
+start_servers 8080 || exit "$ksft_fail"
 C=${CLI[1]}
-burst_agent "$C" || exit "$KSFT_FAIL"
+burst_agent "$C" || exit "$ksft_fail"
 TMP=$(mktemp -d)
-on_exit "rm -rf $TMP"
+defer rm -rf "$TMP"
 
 svc() { if [[ $1 == 6 ]]; then echo "[$VIP6]:80"; else echo "$VIP4:80"; fi; }
 svc7() { if [[ $1 == 6 ]]; then echo "[$VIP6]:7000"; else echo "$VIP4:7000"; fi; }
@@ -36,7 +36,7 @@ for f in 4 6; do
 	for j in 1 2 3; do
 		echo "server add tcp $(svc "$f") $(addr "$j" "$f"):8080"
 	done
-done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
+done | hlb_batch "$RTR" || exit "$ksft_fail"
 
 declare -A PID
 declare -a A B R
@@ -45,8 +45,8 @@ for f in 4 6; do
 	PID[a$f]=$LONGCONN_PID
 done
 for f in 4 6; do
-	check "tcp$f: long-lived connection A, opened while stateful" \
-		poll 30 lc_rounds_ge "$TMP/a$f" 2
+	log_test "tcp$f: long-lived connection A, opened while stateful" \
+		busywait 30000 lc_rounds_ge "$TMP/a$f" 2
 	A[f]=$(lc_get "$TMP/a$f" server)
 	log "tcp$f: A from port $(lc_get "$TMP/a$f" sport) is on ${A[f]}"
 done
@@ -63,7 +63,7 @@ session_of()
 server_addr() { srv_addr "${1#srv}" "$2"; }
 
 for f in 4 6; do
-	check "tcp$f: A has an established session to its server" \
+	log_test "tcp$f: A has an established session to its server" \
 		eq "$(session_of "$f" "$(lc_get "$TMP/a$f" sport)")" \
 		"$(server_addr "${A[f]}" "$f") established"
 done
@@ -76,8 +76,8 @@ for f in 4 6; do
 	R[f]=$(lc_get "$TMP/a$f" rounds)
 done
 for f in 4 6; do
-	check "tcp$f: A keeps working after the service goes stateless" \
-		poll 30 lc_rounds_ge "$TMP/a$f" $((R[f] + 5))
+	log_test "tcp$f: A keeps working after the service goes stateless" \
+		busywait 30000 lc_rounds_ge "$TMP/a$f" $((R[f] + 5))
 done
 
 # Control connection B: opened while stateless, so it has no session.
@@ -86,11 +86,11 @@ for f in 4 6; do
 	PID[b$f]=$LONGCONN_PID
 done
 for f in 4 6; do
-	check "tcp$f: control connection B, opened while stateless" \
-		poll 30 lc_rounds_ge "$TMP/b$f" 2
+	log_test "tcp$f: control connection B, opened while stateless" \
+		busywait 30000 lc_rounds_ge "$TMP/b$f" 2
 	B[f]=$(lc_get "$TMP/b$f" server)
 	log "tcp$f: B from port $(lc_get "$TMP/b$f" sport) is on ${B[f]}"
-	check "tcp$f: B has no session, A still has one" \
+	log_test "tcp$f: B has no session, A still has one" \
 		eq "$(nsessions "$RTR" tcp "$(svc "$f")")/$(session_of "$f" "$(lc_get "$TMP/b$f" sport)")" "1/"
 done
 
@@ -109,20 +109,20 @@ for f in 4 6; do
 	R[f]=$(lc_get "$TMP/a$f" rounds)
 done
 for f in 4 6; do
-	check "tcp$f: A keeps its drained server after the mapping changed" \
-		poll 30 lc_rounds_ge "$TMP/a$f" $((R[f] + 5))
-	check "tcp$f: A's session still names its server" \
+	log_test "tcp$f: A keeps its drained server after the mapping changed" \
+		busywait 30000 lc_rounds_ge "$TMP/a$f" $((R[f] + 5))
+	log_test "tcp$f: A's session still names its server" \
 		eq "$(session_of "$f" "$(lc_get "$TMP/a$f" sport)")" \
 		"$(server_addr "${A[f]}" "$f") established"
 	# B's packets now reach a server without its socket: reset.
-	check "tcp$f: control B (no session) breaks at the same change" \
-		poll 30 lc_errored "$TMP/b$f"
+	log_test "tcp$f: control B (no session) breaks at the same change" \
+		busywait 30000 lc_errored "$TMP/b$f"
 	log "tcp$f: B: $(lc_get "$TMP/b$f" error)"
 done
 for f in 4 6; do
 	kill -TERM "${PID[a$f]}"
 	wait "${PID[a$f]}"
-	check "tcp$f: A ends cleanly, every round trip answered" eq "$?" 0
+	log_test "tcp$f: A ends cleanly, every round trip answered" eq "$?" 0
 	log "tcp$f: A made $(lc_get "$TMP/a$f" rounds) round trips"
 	wait "${PID[b$f]}"
 done
@@ -144,13 +144,13 @@ det_config()
 		done
 	done | hlb_batch "$rtr"
 }
-check "router A: udp services, servers added 1, 2, 3" det_config "$RTR" 1 2 3
+log_test "router A: udp services, servers added 1, 2, 3" det_config "$RTR" 1 2 3
 RTR_A=$RTR C_A=$C
 topo_setup 1 3
-start_servers 8080 --udp-only || exit "$KSFT_FAIL"
+start_servers 8080 --udp-only || exit "$ksft_fail"
 RTR_B=$RTR C_B=${CLI[1]}
-burst_agent "$C_B" || exit "$KSFT_FAIL"
-check "router B: the same, servers added 3, 1, 2" det_config "$RTR_B" 3 1 2
+burst_agent "$C_B" || exit "$ksft_fail"
+log_test "router B: the same, servers added 3, 1, 2" det_config "$RTR_B" 3 1 2
 
 declare -A DET
 for r in A B; do
@@ -158,14 +158,14 @@ for r in A B; do
 		c=C_$r
 		DET[$r$f]=$(burst "${!c}" udp "$(vip "$f")" 7000 "$N" \
 			--sport-base $((20000 + f * 1000)) --concurrency 64)
-		check "udp$f through router $r: $N flows answered" \
+		log_test "udp$f through router $r: $N flows answered" \
 			flows_ok "$?" "${DET[$r$f]}"
 	done
 done
 for f in 4 6; do
-	check "udp$f: each of $N flows reaches the same server through A and B" \
+	log_test "udp$f: each of $N flows reaches the same server through A and B" \
 		eq "$(differ "${DET[A$f]}" "${DET[B$f]}")" 0
-	check "udp$f: and the spread follows the weights" \
+	log_test "udp$f: and the spread follows the weights" \
 		weights_ok "${DET[A$f]}" 1 2 3
 done
 
@@ -175,7 +175,7 @@ hlbn "$RTR_B" service set udp "$VIP4:7000" seed 4243
 out=$(burst "$C_B" udp "$VIP4" 7000 "$N" --sport-base 24000 --concurrency 64)
 n=$(differ "${DET[A4]}" "$out")
 log "udp4: $n of $N flows differ with another seed"
-check "udp4: another seed on B sends over a third of the flows elsewhere" \
+log_test "udp4: another seed on B sends over a third of the flows elsewhere" \
 	test "$n" -gt $((N / 3))
 
-finish
+exit "$EXIT_STATUS"

@@ -13,13 +13,13 @@
 #  - the counters of the namespace, services and servers move as they
 #    must, exactly where the traffic is deterministic;
 #  - traffic that is not for a VIP is left alone.
-source "$(dirname "$0")/dp_lib.sh"
+source "$(dirname "$0")/lib_dp.sh"
 
-require_cmd jq
-hlb_load || exit "$KSFT_FAIL"
+require_command jq
+hlb_load || exit "$ksft_fail"
 topo_setup 1 3
-start_servers 8080,9000 || exit "$KSFT_FAIL"
-burst_agent "${CLI[1]}" || exit "$KSFT_FAIL"
+start_servers 8080,9000 || exit "$ksft_fail"
+burst_agent "${CLI[1]}" || exit "$ksft_fail"
 
 N=300
 C=${CLI[1]}
@@ -40,7 +40,7 @@ for p in "${PROTOS[@]}"; do
 			echo "server add $p $(svc "$f") $a:8080 weight $j"
 		done
 	done
-done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
+done | hlb_batch "$RTR" || exit "$ksft_fail"
 
 # S PROTO FAM FIELD / V PROTO FAM J FIELD: a service's / server J's
 # counter from the last load_stats.
@@ -60,20 +60,20 @@ check_udp_counts()
 	else
 		want_map=$n want_sess=$n want_created=$n
 	fi
-	check "udp$f $mode: service packets = 2 per flow" \
+	log_test "udp$f $mode: service packets = 2 per flow" \
 		eq "$(S udp "$f" packets)" $((2 * n))
-	check "udp$f $mode: service mapping_hits" \
+	log_test "udp$f $mode: service mapping_hits" \
 		eq "$(S udp "$f" mapping_hits)" "$want_map"
-	check "udp$f $mode: service session_hits" \
+	log_test "udp$f $mode: service session_hits" \
 		eq "$(S udp "$f" session_hits)" "$want_sess"
-	check "udp$f $mode: service sessions_created" \
+	log_test "udp$f $mode: service sessions_created" \
 		eq "$(S udp "$f" sessions_created)" "$want_created"
 	for j in 1 2 3; do
 		n=$(served "$out" "srv$j")
 		[[ $mode == stateless ]] && want_created=0 || want_created=$n
-		check "udp$f $mode: srv$j packets = 2 per flow it answered" \
+		log_test "udp$f $mode: srv$j packets = 2 per flow it answered" \
 			eq "$(V udp "$f" "$j" packets)" $((2 * n))
-		check "udp$f $mode: srv$j sessions_created" \
+		log_test "udp$f $mode: srv$j sessions_created" \
 			eq "$(V udp "$f" "$j" sessions_created)" "$want_created"
 	done
 }
@@ -84,22 +84,22 @@ check_tcp_counts()
 
 	n=$(count "$out")
 	if [[ $mode == stateless ]]; then
-		check "tcp$f stateless: every packet from the mapping" \
+		log_test "tcp$f stateless: every packet from the mapping" \
 			eq "$(S tcp "$f" mapping_hits)" "$(S tcp "$f" packets)"
-		check "tcp$f stateless: no session hit, no session created" \
+		log_test "tcp$f stateless: no session hit, no session created" \
 			eq "$(S tcp "$f" session_hits)/$(S tcp "$f" sessions_created)" 0/0
 		return
 	fi
 	# Stateful: only each flow's SYN misses the session table.
-	check "tcp$f stateful: mapping_hits = 1 per flow (the SYN)" \
+	log_test "tcp$f stateful: mapping_hits = 1 per flow (the SYN)" \
 		eq "$(S tcp "$f" mapping_hits)" "$n"
-	check "tcp$f stateful: sessions_created = 1 per flow" \
+	log_test "tcp$f stateful: sessions_created = 1 per flow" \
 		eq "$(S tcp "$f" sessions_created)" "$n"
-	check "tcp$f stateful: the rest are session hits" \
+	log_test "tcp$f stateful: the rest are session hits" \
 		eq "$(S tcp "$f" session_hits)" $(($(S tcp "$f" packets) - n))
 	for j in 1 2 3; do
 		n=$(served "$out" "srv$j")
-		check "tcp$f stateful: srv$j sessions_created, mapping_hits = its flows" \
+		log_test "tcp$f stateful: srv$j sessions_created, mapping_hits = its flows" \
 			eq "$(V tcp "$f" "$j" sessions_created)/$(V tcp "$f" "$j" mapping_hits)" \
 			"$n/$n"
 	done
@@ -114,10 +114,10 @@ round()
 		for f in "${FAMS[@]}"; do
 			out=$(burst "$C" "$p" "$(vip "$f")" 80 "$N" \
 				--sport-base "$base")
-			check "$p$f $mode: $N flows through the VIP, answered by servers that saw the client" \
+			log_test "$p$f $mode: $N flows through the VIP, answered by servers that saw the client" \
 				flows_ok "$?" "$out"
 			base=$((base + N))
-			check "$p$f $mode: spread by weight 1:2:3" \
+			log_test "$p$f $mode: spread by weight 1:2:3" \
 				weights_ok "$out" 1 2 3
 			OUT[$p$f]=$out
 		done
@@ -134,8 +134,8 @@ declare -A OUT
 
 # Stateless.
 round stateless 20000
-check "stateless: no session listed" eq "$(nsessions "$RTR")" 0
-check "stateless: config shows 0 sessions" eq "${ST[cfg/sessions]}" 0
+log_test "stateless: no session listed" eq "$(nsessions "$RTR")" 0
+log_test "stateless: config shows 0 sessions" eq "${ST[cfg/sessions]}" 0
 
 # Stateful, with long timeouts while the sessions are counted.
 for p in "${PROTOS[@]}"; do
@@ -151,18 +151,18 @@ for p in "${PROTOS[@]}"; do
 		# Both ends closed: every TCP session is in time-wait.
 		state=
 		[[ $p == tcp ]] && state=time-wait
-		check "$p$f stateful: one session per flow, to its server${state:+, $state}" \
+		log_test "$p$f stateful: one session per flow, to its server${state:+, $state}" \
 			sessions_match "${OUT[$p$f]}" "$sessions" "$f" "$p" $state
-		check "$p$f stateful: sessions_active = flows" \
+		log_test "$p$f stateful: sessions_active = flows" \
 			eq "$(S "$p" "$f" sessions_active)" "$(count "${OUT[$p$f]}")"
 	done
 done
-check "stateful: config shows one session per flow" \
+log_test "stateful: config shows one session per flow" \
 	eq "${ST[cfg/sessions]}" $((4 * N))
 # The namespace reports these counters too (HLB_A_STATS), so they must add
 # up like its packets do (they once stayed 0: only services and servers
 # were credited).
-check "stateful: namespace sessions_created and sessions_active count them" \
+log_test "stateful: namespace sessions_created and sessions_active count them" \
 	eq "${ST[ns/sessions_created]}/${ST[ns/sessions_active]}" \
 	$((4 * N))/$((4 * N))
 
@@ -188,8 +188,8 @@ no_sessions()
 	done
 	[[ $(nsessions "$RTR") == 0 ]]
 }
-check "stateful: sessions (and sessions_active gauges) gone after close + timeout" \
-	poll 20 no_sessions
+log_test "stateful: sessions (and sessions_active gauges) gone after close + timeout" \
+	busywait 20000 no_sessions
 
 # Exact counters: one UDP datagram of 100 bytes and its answer. The
 # answer is echo_ns.py's line "srvJ PEER PORT\n" and the 100 bytes; the
@@ -218,23 +218,23 @@ exact_bytes()
 for f in "${FAMS[@]}"; do
 	echo "service set udp $(svc "$f") udp-timeout 120"
 done | hlb_batch "$RTR"
-check "udp4: exact packets and bytes at namespace, service and server" \
+log_test "udp4: exact packets and bytes at namespace, service and server" \
 	exact_bytes 4 25000
-check "udp6: exact packets and bytes at namespace, service and server" \
+log_test "udp6: exact packets and bytes at namespace, service and server" \
 	exact_bytes 6 25001
 
 # Not for a VIP: TCP straight to a server's other port works and hlb
 # neither translates nor counts it.
 load_stats "$RTR"
 before=${ST[ns/packets]}
-check "tcp4 to a server's own address: untouched" \
+log_test "tcp4 to a server's own address: untouched" \
 	eval 'burst "$C" tcp 10.1.1.2 9000 3 --payload 1000 >/dev/null'
-check "tcp6 to a server's own address: untouched" \
+log_test "tcp6 to a server's own address: untouched" \
 	eval 'burst "$C" tcp fd01:1::2 9000 3 --payload 1000 >/dev/null'
 load_stats "$RTR"
-check "traffic not for a VIP is not counted" eq "${ST[ns/packets]}" "$before"
-check "no drop of any kind" \
+log_test "traffic not for a VIP is not counted" eq "${ST[ns/packets]}" "$before"
+log_test "no drop of any kind" \
 	eq "${ST[ns/drop_no_server]}/${ST[ns/drop_strict]}/${ST[ns/drop_session_limit]}/${ST[ns/drop_max_conns]}/${ST[ns/malformed]}" \
 	0/0/0/0/0
 
-finish
+exit "$EXIT_STATUS"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Three hlb routers behind equal-cost multipath routing (ecmp_lib.sh): an
+# Three hlb routers behind equal-cost multipath routing (lib_ecmp.sh): an
 # upstream router spreads the flows to the VIP over them by L4 hash, and
 # the servers route their replies back over all three the same way, so
 # that most flows go out through one hlb router and come back through
@@ -30,13 +30,13 @@
 #     the streams that changed router (not only router 1's: the upstream
 #     router's hashing moves some between routers 2 and 3 too), since
 #     they do not start with a SYN there; those streams break.
-source "$(dirname "$0")/ecmp_lib.sh"
+source "$(dirname "$0")/lib_ecmp.sh"
 source "$(dirname "$0")/lib_hybrid.sh"
 
-require_cmd jq nft
-hlb_load || exit "$KSFT_FAIL"
-ecmp_setup 3 3 || exit "$KSFT_FAIL"
-start_servers 7000,8080,8081,8082,8083 || exit "$KSFT_FAIL"
+require_command jq nft
+hlb_load || exit "$ksft_fail"
+ecmp_setup 3 3 || exit "$ksft_fail"
+start_servers 7000,8080,8081,8082,8083 || exit "$ksft_fail"
 TMP=$HYB_TMP
 NSTREAMS=30
 TCP_PORTS=(80 81 82 83)
@@ -64,9 +64,9 @@ declare -A MODE=([80]=stateless [81]=hybrid [82]=stateful [83]=strict)
 			echo "server add tcp $VIP4:$p 10.1.0.$j:$((8000 + p))"
 		done
 	done
-} | hlb_batch "${RT[1]}" || exit "$KSFT_FAIL"
+} | hlb_batch "${RT[1]}" || exit "$ksft_fail"
 for k in 2 3; do
-	check "router $k: configured from router 1 by hlb save | hlb -b -" \
+	log_test "router $k: configured from router 1 by hlb save | hlb -b -" \
 		eval 'hlbn "${RT[1]}" save | hlbn "${RT[$k]}" -b -'
 done
 
@@ -81,7 +81,7 @@ same_config()
 		diff -u "$TMP/save1" "$TMP/save$k" || return 1
 	done
 }
-check "routers 2 and 3 save exactly what router 1 saves" same_config
+log_test "routers 2 and 3 save exactly what router 1 saves" same_config
 
 #
 # 2. The same 10,000 flows through router 1 only, then router 2 only.
@@ -91,7 +91,7 @@ N=10000
 # udp_flows ARGS...: tools/udp_flows.py in the client.
 udp_flows()
 {
-	ip netns exec "$CLIENT" "$PYTHON" "$TOP/selftests/tools/udp_flows.py" \
+	ip netns exec "$CLIENT" "$PYTHON" "$TESTS_DIR/tools/udp_flows.py" \
 		"$@"
 }
 
@@ -131,14 +131,14 @@ for k in 1 2; do
 		hlbn "${RT[r]}" stats reset
 	done
 	DET[$k]=$(udp_flows "$VIP4" 7000 "$N" --sport-base 20000 --window 256)
-	check "udp through router $k only: $N flows answered from the VIP" \
+	log_test "udp through router $k only: $N flows answered from the VIP" \
 		flows_ok "$?" "${DET[$k]}"
-	check "udp through router $k only: it took every request; replies came back through every router" \
+	log_test "udp through router $k only: it took every request; replies came back through every router" \
 		pinned "$k" "$(udp_counts)"
 done
-check "udp: each of $N flows reaches the same server through router 1 and router 2" \
+log_test "udp: each of $N flows reaches the same server through router 1 and router 2" \
 	eq "$(differ "${DET[1]}" "${DET[2]}")" 0
-check "udp: and the spread follows the weights 2:5:3" \
+log_test "udp: and the spread follows the weights 2:5:3" \
 	weights_ok "${DET[1]}" 2 5 3
 
 # Another seed on router 2: the comparison must see it (with weights
@@ -147,17 +147,17 @@ hlbn "${RT[2]}" service set udp "$VIP4:7000" seed 2718282
 out=$(udp_flows "$VIP4" 7000 1000 --sport-base 20000 --window 256)
 n=$(differ "${DET[1]}" "$out")
 log "udp: with another seed on router 2, $n of 1000 flows reach another server"
-check "udp: another seed on router 2 sends over a third of the flows elsewhere" \
+log_test "udp: another seed on router 2 sends over a third of the flows elsewhere" \
 	test "$n" -gt 333
 hlbn "${RT[2]}" service set udp "$VIP4:7000" seed 2718281
-check "router 2 back to router 1's seed: the same configuration again" \
+log_test "router 2 back to router 1's seed: the same configuration again" \
 	same_config
 
 #
 # 3. Asymmetric paths: all three routers, both ways.
 #
 ecmp_route 1 2 3
-ecmp_record || exit "$KSFT_FAIL"
+ecmp_record || exit "$ksft_fail"
 SNAP=$TMP/snap
 
 # paths PORT FLOWS: for every flow of FLOWS ("SPORT SERVER" lines), from
@@ -299,13 +299,13 @@ counter()
 	END { print n + 0 }' "$SNAP"
 }
 
-burst_agent "$CLIENT" || exit "$KSFT_FAIL"
+burst_agent "$CLIENT" || exit "$ksft_fail"
 declare -A OUT
 ecmp_forget
 base=30000
 for p in 80 81 82; do
 	OUT[$p]=$(burst "$CLIENT" tcp "$VIP4" "$p" 200 --sport-base $base)
-	check "tcp ${MODE[$p]}: 200 connections through three routers" \
+	log_test "tcp ${MODE[$p]}: 200 connections through three routers" \
 		flows_ok "$?" "${OUT[$p]}"
 	base=$((base + 200))
 done
@@ -313,14 +313,14 @@ ecmp_snapshot "$SNAP"
 for p in 80 81 82; do
 	pa=$(paths "$p" "$(flows "${OUT[$p]}")")
 	log "tcp ${MODE[$p]}: $(awk '$2 != $3' <<<"$pa" | wc -l) of 200 with their replies through another router"
-	check "tcp ${MODE[$p]}: requests and replies through every router, some flows through two" \
+	log_test "tcp ${MODE[$p]}: requests and replies through every router, some flows through two" \
 		asymmetric "$pa"
 done
 # A stateful router sees the replies of its flows only if they come back
 # through it: after the close, the session has seen both FINs (time-wait)
 # or only the client's (fin-wait). ($pa is the stateful service's.)
 closed=$(want_sessions "$pa" | sed 's/established/time-wait/; s/syn-sent/fin-wait/')
-check "tcp stateful: a session per connection on its requests' router, time-wait if the replies came through it, else fin-wait" \
+log_test "tcp stateful: a session per connection on its requests' router, time-wait if the replies came through it, else fin-wait" \
 	sessions_expect 82 "$closed"
 for k in 1 2 3; do
 	hlbn "${RT[k]}" session flush
@@ -353,21 +353,21 @@ progress()
 		r[$p]=$(streams_stat "s$p" min_rounds)
 	done
 	for p in "${TCP_PORTS[@]}"; do
-		poll 60 streams_progress "s$p" $((r[$p] + $1)) || return 1
+		busywait 60000 streams_progress "s$p" $((r[$p] + $1)) || return 1
 	done
 }
 
-check "hybrid: pinned stateful on every router" pin_hybrid stateful
+log_test "hybrid: pinned stateful on every router" pin_hybrid stateful
 ecmp_forget
 for p in "${TCP_PORTS[@]}"; do
 	streams_start "s$p" "$CLIENT" "$VIP4" "$p" "$NSTREAMS" --interval 1
 done
 for p in "${TCP_PORTS[@]}"; do
 	must "tcp ${MODE[$p]}: $NSTREAMS streams through three routers" \
-		poll 120 streams_up "s$p" "$NSTREAMS"
+		busywait 120000 streams_up "s$p" "$NSTREAMS"
 done
-check "hybrid: pinned stateless on every router" pin_hybrid stateless
-check "every stream goes on" progress 1
+log_test "hybrid: pinned stateless on every router" pin_hybrid stateless
+log_test "every stream goes on" progress 1
 
 declare -A BEFORE AFTER MOVED
 STREAMS=$TMP/streams
@@ -377,13 +377,13 @@ for p in "${TCP_PORTS[@]}"; do
 	BEFORE[$p]=$(paths "$p" "$(streams "$p")")
 	log "tcp ${MODE[$p]}: streams' requests through routers 1, 2, 3: $(for k in 1 2 3; do awk -v k="$k" '$2 == k' <<<"${BEFORE[$p]}" | wc -l; done | tr '\n' ' ')"
 	# A router gets none of 30 streams with probability (2/3)^30 = 5e-6.
-	check "tcp ${MODE[$p]}: each stream through one router each way, every router the requests of some" \
+	log_test "tcp ${MODE[$p]}: each stream through one router each way, every router the requests of some" \
 		asymmetric "${BEFORE[$p]}" spread
 done
-check "tcp stateless: no session anywhere" \
+log_test "tcp stateless: no session anywhere" \
 	eq "$(grep -c '^S [0-9]* 80 ' "$SNAP")" 0
 for p in 81 82 83; do
-	check "tcp ${MODE[$p]}: a session per stream on its requests' router, established if the replies come back through it, else syn-sent" \
+	log_test "tcp ${MODE[$p]}: a session per stream on its requests' router, established if the replies come back through it, else syn-sent" \
 		sessions_expect "$p" "$(want_sessions "${BEFORE[$p]}")"
 done
 C81=$(counter 81 sessions_created 2 3)
@@ -394,7 +394,7 @@ done
 
 ecmp_fail 1
 log "up: $(ip -n "$UP" route show "$VIP4/32" | tr -s '\n\t' '  ')"
-check "router 1 down: every stream not broken goes on" progress 3
+log_test "router 1 down: every stream not broken goes on" progress 3
 
 # moved PORT: the client ports of streams that changed router.
 moved()
@@ -446,21 +446,21 @@ for p in "${TCP_PORTS[@]}"; do
 	from1=$(awk '$2 == 1' <<<"${BEFORE[$p]}" | wc -l)
 	m=$(wc -w <<<"${MOVED[$p]}")
 	log "tcp ${MODE[$p]}: $m streams changed router: router 1's $from1 and $((m - from1)) between routers 2 and 3"
-	check "tcp ${MODE[$p]}: every stream's requests now through router 2 or 3" \
+	log_test "tcp ${MODE[$p]}: every stream's requests now through router 2 or 3" \
 		survivors "${AFTER[$p]}"
 done
 for p in 80 81 82; do
-	check "tcp ${MODE[$p]}: no stream broken" \
+	log_test "tcp ${MODE[$p]}: no stream broken" \
 		eq "$(streams_stat "s$p" broken)" 0
 done
-check "tcp hybrid (stateless now): routers 2 and 3 created no session for the streams that moved" \
+log_test "tcp hybrid (stateless now): routers 2 and 3 created no session for the streams that moved" \
 	eq "$(counter 81 sessions_created 2 3)" "$C81"
-check "tcp hybrid: the streams that stayed keep their sessions" \
+log_test "tcp hybrid: the streams that stayed keep their sessions" \
 	sessions_expect 81 "$(want_sessions "${AFTER[81]}" "${BEFORE[81]}" keep)"
-check "tcp stateful: routers 2 and 3 created a session for each stream that moved to them" \
+log_test "tcp stateful: routers 2 and 3 created a session for each stream that moved to them" \
 	eq "$(counter 82 sessions_created 2 3)" \
 	$((C82 + $(wc -w <<<"${MOVED[82]}")))
-check "tcp stateful: established, to the stream's server; the streams that stayed keep theirs" \
+log_test "tcp stateful: established, to the stream's server; the streams that stayed keep theirs" \
 	sessions_expect 82 "$(want_sessions "${AFTER[82]}" "${BEFORE[82]}" adopt)"
 
 # Strict: a moved stream's segments reach a router without its session,
@@ -468,17 +468,17 @@ check "tcp stateful: established, to the stream's server; the streams that staye
 # echo).
 want=${MOVED[83]}
 log "tcp strict: streams that changed router: $want"
-check "tcp strict: exactly the streams that changed router break" \
-	poll 60 eval '[[ $(broken 83) == "$want" ]]'
+log_test "tcp strict: exactly the streams that changed router break" \
+	busywait 60000 eval '[[ $(broken 83) == "$want" ]]'
 log "tcp strict: broken: $(broken 83)"
 ecmp_snapshot "$SNAP"
-check "tcp strict: the others keep their sessions, the moved ones get none" \
+log_test "tcp strict: the others keep their sessions, the moved ones get none" \
 	sessions_expect 83 "$(want_sessions "${AFTER[83]}" "${BEFORE[83]}" keep)"
-check "tcp strict: routers 2 and 3 counted the drops" \
+log_test "tcp strict: routers 2 and 3 counted the drops" \
 	test "$(counter 83 drop_strict 2 3)" -gt 0
 for p in 80 81 82; do
-	check "tcp ${MODE[$p]}: every stream ends cleanly" streams_stop "s$p"
+	log_test "tcp ${MODE[$p]}: every stream ends cleanly" streams_stop "s$p"
 done
 streams_stop s83 >/dev/null
 
-finish
+exit "$EXIT_STATUS"

@@ -16,22 +16,22 @@
 # slub_debug=A,hlb_session4,hlb_session6, which marks the session caches
 # for failslab (6.1's /sys/kernel/slab/*/failslab is read-only), and
 # slab_nomerge so that they are caches of their own.
-source "$(dirname "$0")/dp_lib.sh"
+source "$(dirname "$0")/lib_dp.sh"
 
 FS=/sys/kernel/debug/failslab
 
-require_cmd jq
+require_command jq
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 [[ -d $FS ]] || skip "kernel without CONFIG_FAILSLAB (make check-debug has it)"
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 for c in hlb_session4 hlb_session6; do
 	[[ $(cat "/sys/kernel/slab/$c/failslab" 2>/dev/null) == 1 ]] ||
 		skip "$c not marked for failslab (boot with slab_nomerge slub_debug=A,$c)"
 done
 topo_setup 1 3
-start_servers 8080,8081 || exit "$KSFT_FAIL"
+start_servers 8080,8081 || exit "$ksft_fail"
 C=${CLI[1]}
-burst_agent "$C" || exit "$KSFT_FAIL"
+burst_agent "$C" || exit "$ksft_fail"
 
 # Sessions of UDP flows that must stay put: fixed source ports below the
 # ephemeral range, one datagram each way, a long UDP timeout.
@@ -44,7 +44,7 @@ for v in "$VIP4" "[$VIP6]"; do
 		echo "server add udp $v:80 $a:8080"
 		echo "server add udp $v:81 $a:8081"
 	done
-done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
+done | hlb_batch "$RTR" || exit "$ksft_fail"
 
 objects() { "$HLB" -j version | jq -c .objects; }
 
@@ -63,45 +63,45 @@ failslab()
 		echo 0 >"$FS/probability"
 	fi
 }
-on_exit "echo 0 > $FS/probability"
+defer eval 'echo 0 >"$FS/probability"'
 
 base=$(objects)
 for v in "$VIP4" "$VIP6"; do
 	out=$(burst "$C" udp "$v" 80 10 --sport-base 2000)
-	check "udp to $v: 10 flows with sessions" flows_ok "$?" "$out"
+	log_test "udp to $v: 10 flows with sessions" flows_ok "$?" "$out"
 done
-check "20 sessions" eq "$(nsessions "$RTR")" 20
+log_test "20 sessions" eq "$(nsessions "$RTR")" 20
 
 failslab on
 load_stats "$RTR"
 fail0=${ST[ns/drop_session_fail]} lim0=${ST[ns/drop_session_limit]}
 for v in "$VIP4" "$VIP6"; do
 	out=$(burst "$C" udp "$v" 80 5 --sport-base 3000 --tries 1 --timeout 2)
-	check "udp to $v, no memory: no new flow gets through" \
+	log_test "udp to $v, no memory: no new flow gets through" \
 		eq "$(count "$out")" 0
 	out=$(burst "$C" udp "$v" 80 10 --sport-base 2000)
-	check "udp to $v, no memory: flows with sessions still work" \
+	log_test "udp to $v, no memory: flows with sessions still work" \
 		flows_ok "$?" "$out"
 	out=$(burst "$C" udp "$v" 81 10)
-	check "udp to $v, no memory: the stateless service still balances" \
+	log_test "udp to $v, no memory: the stateless service still balances" \
 		flows_ok "$?" "$out"
 done
 failslab off
 load_stats "$RTR"
-check "each refused flow counted in drop_session_fail" \
+log_test "each refused flow counted in drop_session_fail" \
 	eq "$((ST[ns/drop_session_fail] - fail0))" 10
-check "none counted in drop_session_limit" \
+log_test "none counted in drop_session_limit" \
 	eq "$((ST[ns/drop_session_limit] - lim0))" 0
-check "no session was made for them" eq "${ST[cfg/sessions]}" 20
+log_test "no session was made for them" eq "${ST[cfg/sessions]}" 20
 
 for v in "$VIP4" "$VIP6"; do
 	out=$(burst "$C" udp "$v" 80 5 --sport-base 3000)
-	check "udp to $v, memory back: new flows work" flows_ok "$?" "$out"
+	log_test "udp to $v, memory back: new flows work" flows_ok "$?" "$out"
 done
-check "30 sessions" eq "$(nsessions "$RTR")" 30
+log_test "30 sessions" eq "$(nsessions "$RTR")" 30
 
 hlbn "$RTR" session flush
-check "after a flush, the module's objects are back to the start" \
-	poll 20 eval '[[ $(objects) == "$base" ]]'
+log_test "after a flush, the module's objects are back to the start" \
+	busywait 20000 eval '[[ $(objects) == "$base" ]]'
 log "objects: before $base, now $(objects)"
-finish
+exit "$EXIT_STATUS"

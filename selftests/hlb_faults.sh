@@ -9,12 +9,12 @@
 source "$(dirname "$0")/lib.sh"
 
 TMP=$(mktemp -d)
-on_exit "rm -rf $TMP"
+defer rm -rf "$TMP"
 # Changes for this long, in batches of 2,000 (the CLI reaches 700 to
 # 2,000 a second in the VM, depending on what else the host runs).
 CHURN_SECONDS=${HLB_CHURN_SECONDS:-30}
 
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 topo_setup 2 3
 start_servers 8080
 # The churned service's servers (10.1.9.x) do not exist: its traffic is
@@ -30,16 +30,16 @@ hlbn "$RTR" service add udp $VIP4:53 mode stateful table-size 251
 streams()
 {
 	# Not on our stdout: $(streams ...) would wait for it to close.
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/tools/hybrid_streams.py" \
+	ip netns exec "$1" "$PYTHON" "$TESTS_DIR/tools/hybrid_streams.py" \
 		"$2" 80 "$3" "$4" --interval 0.2 >"$4.log" 2>&1 &
 	echo $!
 }
 s4=$(streams "${CLI[1]}" $VIP4 10 "$TMP/s4")
 s6=$(streams "${CLI[2]}" $VIP6 10 "$TMP/s6")
-on_exit "kill $s4 $s6"
+defer kill "$s4" "$s6"
 connected() { grep -qs '"connected": 10' "$1"; }
-check "20 streams to untouched services" \
-	poll 60 eval 'connected "$TMP/s4" && connected "$TMP/s6"'
+log_test "20 streams to untouched services" \
+	busywait 60000 eval 'connected "$TMP/s4" && connected "$TMP/s6"'
 
 # UDP traffic at the churned service, and churn as fast as the CLI goes.
 ip netns exec "${CLI[1]}" "$PYTHON" -c '
@@ -58,13 +58,13 @@ while time.time() < end:
     time.sleep(0.05)
 ' &
 udp=$!
-on_exit "kill $udp"
+defer kill "$udp"
 churn()
 {
 	local start=$SECONDS seed=1
 
 	while ((SECONDS - start < CHURN_SECONDS)); do
-		"$PYTHON" "$TOP/selftests/tools/churn_gen.py" udp $VIP4:53 \
+		"$PYTHON" "$TESTS_DIR/tools/churn_gen.py" udp $VIP4:53 \
 			2000 $seed >"$TMP/churn" || return 1
 		# Each batch starts from no servers: flush them first.
 		hlbn "$RTR" service del udp $VIP4:53 &&
@@ -74,17 +74,17 @@ churn()
 	done
 	log "$(((seed - 1) * 2002)) changes in $((SECONDS - start)) s"
 }
-check "configuration churn for ${CHURN_SECONDS}s under traffic" churn
-check "no stream to an untouched service broke" \
+log_test "configuration churn for ${CHURN_SECONDS}s under traffic" churn
+log_test "no stream to an untouched service broke" \
 	eval 'grep -q "\"broken\": 0" "$TMP/s4" && grep -q "\"broken\": 0" "$TMP/s6"'
-check "and they still move data" \
+log_test "and they still move data" \
 	eval 'r=$(grep -o "\"rounds\": [0-9]*" "$TMP/s4" | head -1);
 	      sleep 1; [[ $(grep -o "\"rounds\": [0-9]*" "$TMP/s4" | head -1) != "$r" ]]'
-check "sessions alive before the namespace goes" \
+log_test "sessions alive before the namespace goes" \
 	eval '[[ $(hlbn "$RTR" session show | wc -l) -gt 0 ]]'
 
 # The router namespace dies under traffic, with sessions and churn state.
-check "delete the router namespace during traffic" ip netns del "$RTR"
+log_test "delete the router namespace during traffic" ip netns del "$RTR"
 kill "$s4" "$s6" "$udp" 2>/dev/null
 wait "$s4" "$s6" "$udp" 2>/dev/null
 
@@ -96,13 +96,13 @@ hlbn "$RTR" service add tcp $VIP4:80 mode stateful
 hlbn "$RTR" server add tcp $VIP4:80 10.1.1.2:8080
 hlbn "$RTR" server add tcp $VIP4:80 10.1.2.2:8080
 s4=$(streams "${CLI[1]}" $VIP4 10 "$TMP/t4")
-check "streams before the unload" poll 60 connected "$TMP/t4"
-check "rmmod with live sessions and traffic" rmmod hlb
-check "the streams notice, the kernel does not mind" \
-	poll 30 eval 'grep -q "\"broken\": [1-9]" "$TMP/t4"'
+log_test "streams before the unload" busywait 60000 connected "$TMP/t4"
+log_test "rmmod with live sessions and traffic" rmmod hlb
+log_test "the streams notice, the kernel does not mind" \
+	busywait 30000 eval 'grep -q "\"broken\": [1-9]" "$TMP/t4"'
 kill "$s4" 2>/dev/null
 wait "$s4" 2>/dev/null
-check "the module loads again" hlb_load
-check "and starts empty" \
+log_test "the module loads again" hlb_load
+log_test "and starts empty" \
 	eval '"$HLB" -j version | grep -q "\"services\":0,\"servers\":0,\"tables\":0,\"sessions\":0"'
-finish
+exit "$EXIT_STATUS"

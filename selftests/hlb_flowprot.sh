@@ -17,13 +17,12 @@
 # waits for two more rounds of every stream after each change, since only
 # the table before the last change is kept.
 
-source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_hybrid.sh"
 
 SVC=(tcp "$VIP4:80")
 NSTREAMS=50
 
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 topo_setup 1 4
 start_servers 8080 --tcp-only || skip "echo servers did not start"
 
@@ -44,7 +43,7 @@ change()
 	shift
 	r=$(streams_stat "$name" min_rounds)
 	"$@" || return 1
-	poll 60 streams_progress "$name" $((r + 2))
+	busywait 60000 streams_progress "$name" $((r + 2))
 }
 
 # stream_servers NAME: "SERVER COUNT" lines, where the streams went.
@@ -71,15 +70,15 @@ run_changes()
 	streams_start "$name" "${CLI[1]}" "$VIP4" 80 "$NSTREAMS" \
 		--interval 0.15
 	must "$name: $NSTREAMS streams through the service" \
-		poll 90 streams_up "$name" "$NSTREAMS"
+		busywait 90000 streams_up "$name" "$NSTREAMS"
 	log "$name: streams on $(stream_servers "$name")"
-	check "$name: stateless, the streams have no sessions" \
+	log_test "$name: stateless, the streams have no sessions" \
 		eq "$(nsessions)" 0
-	check "$name: add srv3" change "$name" \
+	log_test "$name: add srv3" change "$name" \
 		hlbn "$RTR" server add "${SVC[@]}" 10.1.3.2:8080
-	check "$name: add srv4" change "$name" \
+	log_test "$name: add srv4" change "$name" \
 		hlbn "$RTR" server add "${SVC[@]}" 10.1.4.2:8080
-	check "$name: drain srv1" change "$name" \
+	log_test "$name: drain srv1" change "$name" \
 		hlbn "$RTR" server set "${SVC[@]}" 10.1.1.2:8080 weight 0
 	log "$name: learned $(learned), sessions $(nsessions)"
 }
@@ -88,8 +87,8 @@ run_changes()
 # Flow protection on (60 s, the default).
 #
 run_changes 60s prot
-check "prot: moved flows got learned sessions" eval '(($(learned) > 0))'
-check "prot: 'session show' lists them as learned" eval '(($(nlearned) > 0))'
+log_test "prot: moved flows got learned sessions" eval '(($(learned) > 0))'
+log_test "prot: 'session show' lists them as learned" eval '(($(nlearned) > 0))'
 # Every stream of the drained server moved: each must have its session.
 ok=true
 for sport in $(streams_stat prot \
@@ -98,27 +97,27 @@ for sport in $(streams_stat prot \
 	[[ $(jq -r '.learned and .server_addr == "10.1.1.2"' <<<"$s") == true ]] ||
 		{ log "srv1 stream $sport: session '$s'"; ok=false; }
 done
-check "prot: every stream of the drained server has a learned session to it" $ok
+log_test "prot: every stream of the drained server has a learned session to it" $ok
 out=$(flows "${CLI[1]}" tcp "$VIP4" 80 40)
 rc=$?
 servers=$(tail -n 1 <<<"$out")
 log "prot: new flows: $servers"
-check "prot: new connections succeed" eq "$rc" 0
-check "prot: new connections reach srv3" grep -q "srv3=" <<<"$servers"
-check "prot: new connections reach srv4" grep -q "srv4=" <<<"$servers"
-check "prot: no new connection reaches the drained srv1" \
+log_test "prot: new connections succeed" eq "$rc" 0
+log_test "prot: new connections reach srv3" grep -q "srv3=" <<<"$servers"
+log_test "prot: new connections reach srv4" grep -q "srv4=" <<<"$servers"
+log_test "prot: no new connection reaches the drained srv1" \
 	eval '! grep -q "srv1=" <<<"$servers"'
-check "prot: all $NSTREAMS streams intact" streams_stop prot
+log_test "prot: all $NSTREAMS streams intact" streams_stop prot
 hlbn "$RTR" service del "${SVC[@]}"
 
 #
 # Flow protection off: the same changes must break streams.
 #
 run_changes 0 noprot
-check "noprot: no learned sessions" eq "$(learned)" 0
+log_test "noprot: no learned sessions" eq "$(learned)" 0
 streams_stop noprot
 broken=$(streams_stat noprot broken)
 log "noprot: $broken of $NSTREAMS streams broken"
-check "noprot: without flow protection streams break" \
+log_test "noprot: without flow protection streams break" \
 	eval '((broken >= 1))'
-finish
+exit "$EXIT_STATUS"

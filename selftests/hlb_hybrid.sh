@@ -18,7 +18,6 @@
 # a load or a watermark, is divided by the same factor, and the streams
 # send that much less often.
 
-source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_hybrid.sh"
 
 SVC=(tcp "$VIP4:80")
@@ -30,7 +29,7 @@ PPS_HI=$(slow_rate 1000) PPS_LO=$(slow_rate 400) PKT=$(slow_rate 4000)
 # A stream's chunk interval, in ms.
 INTERVAL=$((500 * HLB_SLOW))
 
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 topo_setup 1 3
 start_servers 8080 --tcp-only || skip "echo servers did not start"
 
@@ -80,12 +79,12 @@ load_start pkt "${CLI[1]}" pkt "$VIP4" 80
 streams_start long "${CLI[1]}" "$VIP4" 80 "$NSTREAMS" \
 	--interval "$((INTERVAL / 1000)).$((INTERVAL % 1000 / 100))"
 must "$NSTREAMS streams through the service" \
-	poll 60 streams_up long "$NSTREAMS"
+	busywait 60000 streams_up long "$NSTREAMS"
 for g in conn hold pkt; do
-	must "load generator $g ready" poll 60 load_ready $g
+	must "load generator $g ready" busywait 60000 load_ready $g
 done
-check "the service starts stateful" method_is stateful
-check "every stream has a session" \
+log_test "the service starts stateful" method_is stateful
+log_test "every stream has a session" \
 	eq "$(nsessions)" "$NSTREAMS"
 LONG_SPORT=$(streams_stat long "list[0].sport")
 
@@ -101,21 +100,21 @@ no_new_sessions()
 	ok0=$(load_stat conn ok)
 	rounds0=$(streams_stat long min_rounds)
 	load_set conn "$1"
-	poll 30 eval '(($(load_stat conn ok) >= ok0 + 20))'
-	check "$2: short connections complete while stateless" \
+	busywait 30000 eval '(($(load_stat conn ok) >= ok0 + 20))'
+	log_test "$2: short connections complete while stateless" \
 		eval '(($(load_stat conn ok) >= ok0 + 20))'
-	check "$2: still stateless" method_is stateless
-	check "$2: no session created while stateless" eq "$(created)" "$c0"
-	check "$2: the session count does not grow" \
+	log_test "$2: still stateless" method_is stateless
+	log_test "$2: no session created while stateless" eq "$(created)" "$c0"
+	log_test "$2: the session count does not grow" \
 		eval '(($(nsessions) <= n0))'
 	# The stream sends every INTERVAL: its session, idle for more than
 	# six of them if it had stopped being used, is touched all the time.
 	sess=$(session_of "${SVC[@]}" "$LONG_SPORT")
 	log "$2: stream session $sess"
-	check "$2: the stream's session is in use (idle < $((6 * INTERVAL)) ms)" \
+	log_test "$2: the stream's session is in use (idle < $((6 * INTERVAL)) ms)" \
 		eval '[[ -n $sess ]] &&
 		      (($(jq .idle_ms <<<"$sess") < 6 * INTERVAL))'
-	check "$2: the streams go on while stateless" \
+	log_test "$2: the streams go on while stateless" \
 		streams_progress long "$rounds0"
 }
 
@@ -135,12 +134,12 @@ for i in 1 2 3; do
 	sleep 2
 done
 log "flapping: $(mon_switches "$MARK" "${SVC[@]}")"
-check "flapping: one switch in 12 s of oscillation" \
+log_test "flapping: one switch in 12 s of oscillation" \
 	eq "$(mon_count "$MARK" "${SVC[@]}")" 1
-check "flapping: that switch is to stateless" \
+log_test "flapping: that switch is to stateless" \
 	switched stateless newflow-rate
-poll 30 switched stateful low
-check "flapping: back to stateful once the dwell time is over" \
+busywait 30000 switched stateful low
+log_test "flapping: back to stateful once the dwell time is over" \
 	switched stateful low
 
 #
@@ -153,18 +152,18 @@ hyb_only newflow-high "$NF_HI" newflow-low "$NF_LO" hold 5s dwell 1s
 load_set conn "$CONN_LO"
 MARK=$(mon_mark)
 load_set conn "$CONN_HI"
-poll 30 switched stateless newflow-rate
-check "newflow: switch to stateless, reason newflow-rate" \
+busywait 30000 switched stateless newflow-rate
+log_test "newflow: switch to stateless, reason newflow-rate" \
 	switched stateless newflow-rate
 no_new_sessions "$CONN_HI" newflow
 C0=$(created)
 load_set conn "$CONN_LO"
-poll 30 switched stateful low
-check "newflow: back to stateful after the hold time, reason low" \
+busywait 30000 switched stateful low
+log_test "newflow: back to stateful after the hold time, reason low" \
 	switched stateful low
-check "newflow: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
-poll 30 eval '(($(created) > C0))'
-check "newflow: stateful again, new flows get sessions" \
+log_test "newflow: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
+busywait 30000 eval '(($(created) > C0))'
+log_test "newflow: stateful again, new flows get sessions" \
 	eval '(($(created) > C0))'
 
 #
@@ -177,19 +176,19 @@ load_set conn 0
 hyb_only sessions-high 100 sessions-low 40 hold 2s dwell 1s
 MARK=$(mon_mark)
 load_set hold 150
-poll 30 switched stateless sessions
-check "sessions: switch to stateless, reason sessions" \
+busywait 30000 switched stateless sessions
+log_test "sessions: switch to stateless, reason sessions" \
 	switched stateless sessions
-poll 30 eval '(($(load_stat hold open) == 150))'
-check "sessions: 150 idle connections open" \
+busywait 30000 eval '(($(load_stat hold open) == 150))'
+log_test "sessions: 150 idle connections open" \
 	eq "$(load_stat hold open)" 150
 no_new_sessions 10 sessions
 load_set conn 0
 load_set hold 0
-poll 30 switched stateful low
-check "sessions: back to stateful after the hold time, reason low" \
+busywait 30000 switched stateful low
+log_test "sessions: back to stateful after the hold time, reason low" \
 	switched stateful low
-check "sessions: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
+log_test "sessions: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
 
 #
 # 4. Packets per second: one connection sending 4000 small messages a
@@ -199,21 +198,21 @@ check "sessions: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
 hyb_only pps-high "$PPS_HI" pps-low "$PPS_LO" hold 2s dwell 1s
 MARK=$(mon_mark)
 load_set pkt "$PKT"
-poll 30 switched stateless packet-rate
+busywait 30000 switched stateless packet-rate
 # What the load came to, for the log: the watermark is about the rate.
 P0=$(svc_stat "${SVC[@]}" packets)
 sleep 2
 log "packets: $((($(svc_stat "${SVC[@]}" packets) - P0) / 2)) packets/s"
-check "packets: switch to stateless, reason packet-rate" \
+log_test "packets: switch to stateless, reason packet-rate" \
 	switched stateless packet-rate
 no_new_sessions 5 packets
 load_set conn 0
 load_set pkt 0
-poll 30 switched stateful low
-check "packets: back to stateful after the hold time, reason low" \
+busywait 30000 switched stateful low
+log_test "packets: back to stateful after the hold time, reason low" \
 	switched stateful low
-check "packets: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
-check "packets: the packet stream was not broken" \
+log_test "packets: exactly two switches" eq "$(mon_count "$MARK" "${SVC[@]}")" 2
+log_test "packets: the packet stream was not broken" \
 	eq "$(load_stat pkt failed)" 0
 
 #
@@ -230,7 +229,7 @@ pin_at_once()
 
 	mark=$(mon_mark)
 	hyb_set pin "$pin"
-	poll 10 eval 'set_event "$mark" "${SVC[@]}" | grep -q " pin $pin "'
+	busywait 10000 eval 'set_event "$mark" "${SVC[@]}" | grep -q " pin $pin "'
 	line=$(set_event "$mark" "${SVC[@]}" | grep " pin $pin " | head -n 1)
 	log "pin $pin: $line"
 	[[ $line == *" method $pin "* ]]
@@ -238,29 +237,29 @@ pin_at_once()
 
 hyb_only newflow-high "$NF_HI" newflow-low "$NF_LO" hold 2s dwell 1s
 MARK=$(mon_mark)
-check "pin: stateless at once" pin_at_once stateless
-poll 10 switched stateless pin
-check "pin: event, reason pin" switched stateless pin
+log_test "pin: stateless at once" pin_at_once stateless
+busywait 10000 switched stateless pin
+log_test "pin: event, reason pin" switched stateless pin
 MARK=$(mon_mark)
-check "pin: stateful at once" pin_at_once stateful
-poll 10 switched stateful pin
-check "pin: event back, reason pin" switched stateful pin
+log_test "pin: stateful at once" pin_at_once stateful
+busywait 10000 switched stateful pin
+log_test "pin: event back, reason pin" switched stateful pin
 MARK=$(mon_mark)
 OK0=$(load_stat conn ok)
 C0=$(created)
 load_set conn "$CONN_HI"
-poll 30 eval '(($(load_stat conn ok) >= OK0 + 80))'
-check "pin: pinned stateful, high load switches nothing" \
+busywait 30000 eval '(($(load_stat conn ok) >= OK0 + 80))'
+log_test "pin: pinned stateful, high load switches nothing" \
 	eq "$(mon_count "$MARK" "${SVC[@]}")" 0
-check "pin: pinned stateful, new flows get sessions" \
+log_test "pin: pinned stateful, new flows get sessions" \
 	eval '(($(created) >= C0 + 80))'
 hyb_set pin none
-poll 30 switched stateless newflow-rate
-check "pin: none, the thresholds decide: stateless, reason newflow-rate" \
+busywait 30000 switched stateless newflow-rate
+log_test "pin: none, the thresholds decide: stateless, reason newflow-rate" \
 	switched stateless newflow-rate
 load_set conn 0
-poll 30 switched stateful low
-check "pin: none, back to stateful, reason low" switched stateful low
+busywait 30000 switched stateful low
+log_test "pin: none, back to stateful, reason low" switched stateful low
 
 #
 # 6. Configuration changes are not load. A change runs the policy at once
@@ -273,22 +272,22 @@ check "pin: none, back to stateful, reason low" switched stateful low
 hyb_only newflow-high "$NF_HI" newflow-low "$NF_LO" hold 2s dwell 1s
 load_set conn "$CONN_HALF"
 OK0=$(load_stat conn ok)
-poll 30 eval '(($(load_stat conn ok) >= OK0 + CONN_HALF))'
+busywait 30000 eval '(($(load_stat conn ok) >= OK0 + CONN_HALF))'
 MARK=$(mon_mark)
 for _ in $(seq 100); do
 	hyb_set hold 2s
 	sleep "0.0$((RANDOM % 10))"
 done
 log "changes: $(mon_switches "$MARK" "${SVC[@]}")"
-check "changes: 100 changes under half the watermark switch nothing" \
+log_test "changes: 100 changes under half the watermark switch nothing" \
 	eq "$(mon_count "$MARK" "${SVC[@]}")" 0
 load_set conn 0
 
 #
 # All along: no short connection failed, no stream broke.
 #
-check "no short connection failed" eq "$(load_stat conn failed)" 0
-check "no idle connection failed" eq "$(load_stat hold failed)" 0
-check "the streams went through every switch intact" streams_stop long
+log_test "no short connection failed" eq "$(load_stat conn failed)" 0
+log_test "no idle connection failed" eq "$(load_stat hold failed)" 0
+log_test "the streams went through every switch intact" streams_stop long
 log "switches: $(svc_json "${SVC[@]}" | jq -c '{switches, last_reason}')"
-finish
+exit "$EXIT_STATUS"

@@ -11,7 +11,7 @@
 # removes all of it (the saved configuration stays).
 source "$(dirname "$0")/lib.sh"
 
-require_cmd make modinfo modprobe depmod man
+require_command make modinfo modprobe depmod man
 PREFIX=/usr/local
 SBIN=$PREFIX/sbin/hlb
 MAN=$PREFIX/share/man/man8/hlb.8
@@ -20,7 +20,7 @@ UNIT=$PREFIX/lib/systemd/system/hlb.service
 KO=/lib/modules/$(uname -r)/updates/hlb.ko
 CONF=/etc/hlb/hlb.conf
 TMP=$(mktemp -d)
-on_exit "rm -rf $TMP"
+defer rm -rf "$TMP"
 
 # The module under test: kmod/hlb.ko, or check-debug's build for its
 # debug kernel (make install-files KO=...).
@@ -39,32 +39,32 @@ restore_module()
 }
 was_loaded=0
 [[ -d /sys/module/hlb ]] && was_loaded=1
-on_exit restore_module
-on_exit "rm -rf /etc/hlb"
-on_exit "make -s -C $TOP uninstall"
+defer restore_module
+defer rm -rf /etc/hlb
+defer make -s -C "$TOP" uninstall
 
 hlb_unload
-check_fail "before installing, the module is not found" 1 "not loaded" \
+log_test_err "before installing, the module is not found" 1 "not loaded" \
 	"$HLB" version
 
-check "make install-files" make -s -C "$TOP" install-files KO="$BUILT_KO"
-check "module in updates/" cmp -s "$BUILT_KO" "$KO"
-check "CLI in $PREFIX/sbin" eval '[[ -x $SBIN ]] && cmp -s "$TOP/tools/hlb/hlb" "$SBIN"'
-check "CLI found by name" eval '[[ $(command -v hlb) == "$SBIN" ]]'
-check "man page, completion, unit and /etc/hlb installed" \
+log_test "make install-files" make -s -C "$TOP" install-files KO="$BUILT_KO"
+log_test "module in updates/" cmp -s "$BUILT_KO" "$KO"
+log_test "CLI in $PREFIX/sbin" eval '[[ -x $SBIN ]] && cmp -s "$TOP/tools/hlb/hlb" "$SBIN"'
+log_test "CLI found by name" eval '[[ $(command -v hlb) == "$SBIN" ]]'
+log_test "man page, completion, unit and /etc/hlb installed" \
 	eval '[[ -f $MAN && -f $COMPLETION && -f $UNIT && -d /etc/hlb ]]'
 
 # --- modprobe by name, and autoloading -------------------------------
-check "depmod indexed it: modinfo -n hlb" eval '[[ $(modinfo -n hlb) == "$KO" ]]'
-check "modprobe hlb" modprobe hlb
-check "loaded" test -d /sys/module/hlb
-check "modprobe -r hlb" modprobe -r hlb
-check "unloaded" test ! -d /sys/module/hlb
-check "hlb version loads the module" \
+log_test "depmod indexed it: modinfo -n hlb" eval '[[ $(modinfo -n hlb) == "$KO" ]]'
+log_test "modprobe hlb" modprobe hlb
+log_test "loaded" test -d /sys/module/hlb
+log_test "modprobe -r hlb" modprobe -r hlb
+log_test "unloaded" test ! -d /sys/module/hlb
+log_test "hlb version loads the module" \
 	eval 'hlb version | grep -q "^module 0.1.0"'
-check "loaded by hlb version" test -d /sys/module/hlb
+log_test "loaded by hlb version" test -d /sys/module/hlb
 rmmod hlb
-check "hlb service show loads the module" \
+log_test "hlb service show loads the module" \
 	eval 'hlb service show && test -d /sys/module/hlb'
 
 # --- the unit restores a saved configuration -------------------------
@@ -77,9 +77,9 @@ server add tcp 10.9.0.1:80 10.1.3.2 weight 0
 service add udp [fd09::1]:53 mode stateless hash src seed 7
 server add udp [fd09::1]:53 [fd01:1::2]
 EOF
-check "a configuration" eval '[[ $(hlb service show | grep -c ^service) == 2 ]]'
+log_test "a configuration" eval '[[ $(hlb service show | grep -c ^service) == 2 ]]'
 hlb save >"$TMP/saved"
-check "hlb save > $CONF" eval 'hlb save >"$CONF" &&
+log_test "hlb save > $CONF" eval 'hlb save >"$CONF" &&
 	[[ $(grep -c "^service add" "$CONF") == 2 ]]'
 
 # unit_cmds KEY: the command lines of KEY= in the installed unit, without
@@ -102,24 +102,24 @@ run_unit()
 	done <<<"$(unit_cmds "$1")"
 }
 
-check "the unit runs only when $CONF exists" \
+log_test "the unit runs only when $CONF exists" \
 	eval '[[ $(sed -n "s/^ConditionPathExists=//p" "$UNIT") == "$CONF" ]]'
-check "ExecStart restores $CONF with the installed hlb" \
+log_test "ExecStart restores $CONF with the installed hlb" \
 	eval '[[ $(unit_cmds ExecStart) == "$SBIN -b $CONF" ]]'
 rmmod hlb
-check "ExecStartPre and ExecStart with the module unloaded" \
+log_test "ExecStartPre and ExecStart with the module unloaded" \
 	eval 'run_unit ExecStartPre && run_unit ExecStart'
-check "configuration restored exactly" \
+log_test "configuration restored exactly" \
 	eval 'hlb save | cmp -s - "$TMP/saved"'
-check "ExecStop" run_unit ExecStop
-check "ExecStop removed every service" \
+log_test "ExecStop" run_unit ExecStop
+log_test "ExecStop removed every service" \
 	eval '[[ -z $(hlb service show) && -z $(hlb server show) ]]'
-check "ExecStartPre and ExecStart again (restart)" \
+log_test "ExecStartPre and ExecStart again (restart)" \
 	eval 'run_unit ExecStartPre && run_unit ExecStart'
-check "configuration restored exactly again" \
+log_test "configuration restored exactly again" \
 	eval 'hlb save | cmp -s - "$TMP/saved"'
 if command -v systemd-analyze >/dev/null; then
-	check "systemd-analyze verify hlb.service" \
+	log_test "systemd-analyze verify hlb.service" \
 		eval 'systemd-analyze verify "$UNIT" 2>&1 | tee "$TMP/verify" &&
 		      [[ ! -s $TMP/verify ]]'
 else
@@ -128,8 +128,8 @@ fi
 
 # --- man page -------------------------------------------------------
 # /usr/local/man may be a link to share/man: the same file either way.
-check "man -w hlb finds the installed page" eval '[[ $(man -w hlb) -ef $MAN ]]'
-check "man -l renders it" \
+log_test "man -w hlb finds the installed page" eval '[[ $(man -w hlb) -ef $MAN ]]'
+log_test "man -l renders it" \
 	eval 'MANWIDTH=80 man -l "$MAN" 2>"$TMP/man.err" >"$TMP/man.txt" &&
 	      [[ ! -s $TMP/man.err ]] &&
 	      grep -q "^NAME" "$TMP/man.txt" &&
@@ -149,28 +149,28 @@ complete_line()
 		printf "%s\n" "${COMPREPLY[@]}" | sort | paste -sd" "' \
 		_ "$COMPLETION" "$1"
 }
-check "completion: objects" \
+log_test "completion: objects" \
 	eq "$(complete_line "hlb ")" \
 	"config help monitor save server service session stats version"
-check "completion: the services of the module" \
+log_test "completion: the services of the module" \
 	eq "$(complete_line "hlb server add tcp ")" "10.9.0.1:80"
-check "completion: the servers of a service" \
+log_test "completion: the servers of a service" \
 	eq "$(complete_line "hlb server del tcp 10.9.0.1:80 ")" \
 	"10.1.1.2:80 10.1.2.2:8080 10.1.3.2:80"
-check "completion: IPv6 after the colon" \
+log_test "completion: IPv6 after the colon" \
 	eq "$(complete_line "hlb service set udp [fd09::1]:")" "53"
-check "completion: namespaces after -n" \
+log_test "completion: namespaces after -n" \
 	eval 'complete_line "hlb -n " | grep -qw "$blue"'
-check "completion: another namespace's services (none)" \
+log_test "completion: another namespace's services (none)" \
 	eq "$(complete_line "hlb -n $blue service del tcp ")" ""
 
 # --- uninstall ------------------------------------------------------
 rmmod hlb
-check "make uninstall" make -s -C "$TOP" uninstall
-check "everything removed" \
+log_test "make uninstall" make -s -C "$TOP" uninstall
+log_test "everything removed" \
 	eval '[[ ! -e $KO && ! -e $SBIN && ! -e $MAN && ! -e $COMPLETION &&
 		 ! -e $UNIT ]]'
-check "the saved configuration stays" cmp -s "$CONF" "$TMP/saved"
-check "depmod forgot the module" eval '! modinfo -n hlb 2>/dev/null'
-check_fail "no autoloading after uninstall" 1 "not loaded" "$HLB" version
-finish
+log_test "the saved configuration stays" cmp -s "$CONF" "$TMP/saved"
+log_test "depmod forgot the module" eval '! modinfo -n hlb 2>/dev/null'
+log_test_err "no autoloading after uninstall" 1 "not loaded" "$HLB" version
+exit "$EXIT_STATUS"

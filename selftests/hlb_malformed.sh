@@ -13,15 +13,15 @@
 # After each case a UDP datagram through the VIP must still be answered,
 # and valid TCP and UDP traffic works before and after the lot. A crash
 # or kernel warning fails the run (tools/vm/run, selftests/run.sh).
-source "$(dirname "$0")/dp_lib.sh"
+source "$(dirname "$0")/lib_dp.sh"
 
-require_cmd jq
+require_command jq
 "$PYTHON" -c 'import scapy' 2>/dev/null || skip "python3-scapy not installed"
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 topo_setup 1 3
-start_servers 8080 || exit "$KSFT_FAIL"
+start_servers 8080 || exit "$ksft_fail"
 C=${CLI[1]}
-burst_agent "$C" || exit "$KSFT_FAIL"
+burst_agent "$C" || exit "$ksft_fail"
 
 for p in tcp udp; do
 	for v in "$VIP4:80" "[$VIP6]:80"; do
@@ -32,7 +32,7 @@ for p in tcp udp; do
 			echo "server add $p $v $a:8080"
 		done
 	done
-done | hlb_batch "$RTR" || exit "$KSFT_FAIL"
+done | hlb_batch "$RTR" || exit "$ksft_fail"
 
 valid_traffic()
 {
@@ -41,18 +41,18 @@ valid_traffic()
 	for p in tcp udp; do
 		for v in "$VIP4" "$VIP6"; do
 			out=$(burst "$C" "$p" "$v" 80 20)
-			check "$1: $p to $v works" flows_ok "$?" "$out"
+			log_test "$1: $p to $v works" flows_ok "$?" "$out"
 		done
 	done
 	out=$(burst "$C" udp "$VIP4" 80 3 --payload 0)
-	check "$1: empty UDP datagrams (length 8) are answered" flows_ok "$?" "$out"
+	log_test "$1: empty UDP datagrams (length 8) are answered" flows_ok "$?" "$out"
 }
 valid_traffic before
 
 mac=$(ip -n "$RTR" -br link show c1 | awk '{ print $3 }')
-OUT=$(ip netns exec "$C" "$PYTHON" "$TOP/selftests/tools/malformed.py" \
+OUT=$(ip netns exec "$C" "$PYTHON" "$TESTS_DIR/tools/malformed.py" \
 	"$RTR" "$mac" "$HLB" "${SRV[@]}")
-check "every marker datagram answered after its case" eq "$?" 0
+log_test "every marker datagram answered after its case" eq "$?" 0
 echo "$OUT" | sed 's/^/# /'
 
 # The report, parsed with shell builtins only (a grep per lookup costs a
@@ -76,7 +76,7 @@ expect()
 	shift 2
 	EXPECTED+=("$c")
 	if [[ -z ${R[$c]:-} ]]; then
-		check "$c: $desc" false
+		log_test "$c: $desc" false
 		return
 	fi
 	for kv in "$@"; do
@@ -94,7 +94,7 @@ expect()
 		log "$c: $k is $got, expected $kv"
 		bad=1
 	done
-	check "$c: $desc" test $bad = 0
+	log_test "$c: $desc" test $bad = 0
 }
 
 # IPv4. Dropped by ip_rcv_core() before the hooks:
@@ -170,10 +170,10 @@ expect frag6_tiny "8-byte fragments: reassembled, translated, answered" \
 expect frag6_overlap "overlapping fragments: dropped by reassembly" \
 	malformed=0 packets=0
 
-check "every case of malformed.py has an expectation" \
+log_test "every case of malformed.py has an expectation" \
 	eq "$(printf '%s\n' "${EXPECTED[@]}" | sort | tr '\n' ' ')" \
 	"$(sed -n 's/^def case_\(.*\)():$/\1/p' \
-		"$TOP/selftests/tools/malformed.py" | sort | tr '\n' ' ')"
+		"$TESTS_DIR/tools/malformed.py" | sort | tr '\n' ' ')"
 valid_traffic after
 
-finish
+exit "$EXIT_STATUS"

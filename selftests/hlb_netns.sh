@@ -5,28 +5,28 @@
 # own configuration: what is set in one is invisible in the other.
 source "$(dirname "$0")/lib.sh"
 
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 setup_ns ns1 ns2
 
-check "add a service in ns1 (-n)" \
+log_test "add a service in ns1 (-n)" \
 	hlbn "$ns1" service add tcp 10.0.0.1:80
-check "add a service in ns2 (ip netns exec)" \
+log_test "add a service in ns2 (ip netns exec)" \
 	ip netns exec "$ns2" "$HLB" service add tcp 10.0.0.2:80
-check "ns1 sees its own service" \
+log_test "ns1 sees its own service" \
 	eval 'hlbn "$ns1" service show | grep -q "10.0.0.1:80"'
-check "ns1 does not see ns2's service" \
+log_test "ns1 does not see ns2's service" \
 	eval '! hlbn "$ns1" service show | grep -q "10.0.0.2"'
-check "ns2 does not see ns1's service" \
+log_test "ns2 does not see ns1's service" \
 	eval '! hlbn "$ns2" service show | grep -q "10.0.0.1"'
-check "the initial namespace sees neither" \
+log_test "the initial namespace sees neither" \
 	eval '! "$HLB" service show | grep -q "10.0.0."'
-check "same VIP may exist in both namespaces" \
+log_test "same VIP may exist in both namespaces" \
 	hlbn "$ns2" service add tcp 10.0.0.1:80
-check "server in ns1" \
+log_test "server in ns1" \
 	hlbn "$ns1" server add tcp 10.0.0.1:80 10.1.0.1:8080
-check "same server key allowed in ns2's own mapping" \
+log_test "same server key allowed in ns2's own mapping" \
 	hlbn "$ns2" server add tcp 10.0.0.1:80 10.1.0.1:8080
-check "deleting in ns1 leaves ns2 alone" \
+log_test "deleting in ns1 leaves ns2 alone" \
 	eval 'hlbn "$ns1" service del tcp 10.0.0.1:80 &&
 	      hlbn "$ns2" server show | grep -q "10.1.0.1:8080"'
 
@@ -39,7 +39,7 @@ o = json.load(sys.stdin)["objects"]
 print(o["services"], o["servers"], o["tables"], o["sessions"])'
 }
 base=$(objects)
-check "module-wide object counts" eval '[[ $base =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]]'
+log_test "module-wide object counts" eval '[[ $base =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]]'
 topo_setup 1 2
 start_servers 8080 --udp-only
 hlbn "$RTR" service add udp $VIP4:53 mode stateful
@@ -50,11 +50,11 @@ for i in $(seq 50); do
 	hlbn "$RTR" service add tcp 10.50.0.$i:80
 	hlbn "$RTR" server add tcp 10.50.0.$i:80 10.51.0.$i:80
 done
-check "sessions through the router" \
+log_test "sessions through the router" \
 	eval 'flows "${CLI[1]}" udp $VIP4 53 20 >/dev/null'
-check "objects were counted" eval '[[ $(objects) != "$base" ]]'
+log_test "objects were counted" eval '[[ $(objects) != "$base" ]]'
 log "objects before: $base, with the router: $(objects)"
 ip netns del "$RTR"
-check "deleting the router namespace frees every object" \
-	poll 20 eval '[[ $(objects) == "$base" ]]'
-finish
+log_test "deleting the router namespace frees every object" \
+	busywait 20000 eval '[[ $(objects) == "$base" ]]'
+exit "$EXIT_STATUS"

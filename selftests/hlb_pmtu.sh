@@ -17,10 +17,10 @@
 #    then TCP and UDP again
 #    with checksum offload off on the router's egress links, so that the
 #    receivers verify every checksum hlb updated.
-source "$(dirname "$0")/dp_lib.sh"
+source "$(dirname "$0")/lib_dp.sh"
 
-require_cmd jq iperf3
-hlb_load || exit "$KSFT_FAIL"
+require_command jq iperf3
+hlb_load || exit "$ksft_fail"
 topo_setup 1 3
 C=${CLI[1]}
 R=$RTR
@@ -34,11 +34,11 @@ ip -n "${SRV[1]}" link set eth0 mtu 1280
 ip -n "${SRV[1]}" route replace default via 10.1.1.1 advmss 1460
 ip -n "${SRV[1]}" -6 route replace default via fd01:1::1 advmss 1440
 
-start_servers 8080,8081,8082,8083 || exit "$KSFT_FAIL"
-burst_agent "$C" || exit "$KSFT_FAIL"
+start_servers 8080,8081,8082,8083 || exit "$ksft_fail"
+burst_agent "$C" || exit "$ksft_fail"
 for j in 2 3; do
 	ip netns exec "${SRV[j]}" iperf3 -s -p 5201 >/dev/null 2>&1 &
-	on_exit "kill $!"
+	defer kill "$!"
 done
 
 VIP4B=10.9.0.2
@@ -78,7 +78,7 @@ config()
 		done
 	done | hlb_batch "$R"
 }
-config || exit "$KSFT_FAIL"
+config || exit "$ksft_fail"
 
 # S FAM PROTO PORT FIELD: a service counter from the last load_stats.
 S() { echo "${ST[svc/$2/$(vip "$1")/$3/$4]}"; }
@@ -96,7 +96,7 @@ for f in 4 6; do
 		PK0[$f$port]=$(S "$f" udp "$port" packets)
 		FRAG[$f$port]=$(burst "$C" udp "$(vip "$f")" "$port" 4 \
 			--payload 4000 --sport-base $((27000 + f * 10 + port % 10 * 4)))
-		check "udp$f:$port 4000-byte datagrams answered intact" \
+		log_test "udp$f:$port 4000-byte datagrams answered intact" \
 			flows_ok "$?" "${FRAG[$f$port]}"
 	done
 done
@@ -107,7 +107,7 @@ for j in 2 3; do load_snmp "${SRV[j]}" srv$j; done
 for f in 4 6; do
 	for port in 80 81; do
 		# 4 datagrams and 4 answers, each translated once as a whole.
-		check "udp$f:$port hlb translated 8 whole datagrams, not fragments" \
+		log_test "udp$f:$port hlb translated 8 whole datagrams, not fragments" \
 			eq $(($(S "$f" udp "$port" packets) - PK0[$f$port])) 8
 	done
 done
@@ -115,20 +115,20 @@ done
 # and the servers fragmented, the router reassembled and refragmented.
 # (nf_defrag_ipv6 does not count its reassemblies in Ip6ReasmOKs; the
 # receivers' count shows the router's refragmented packets instead.)
-check "ipv4: the client fragmented 8 datagrams" \
+log_test "ipv4: the client fragmented 8 datagrams" \
 	test "$(snmp_delta cli.IpFragOKs)" -ge 8
-check "ipv4: the router reassembled 16 datagrams" \
+log_test "ipv4: the router reassembled 16 datagrams" \
 	test "$(snmp_delta rtr.IpReasmOKs)" -ge 16
-check "ipv4: the router refragmented 16 datagrams" \
+log_test "ipv4: the router refragmented 16 datagrams" \
 	test "$(snmp_delta rtr.IpFragOKs)" -ge 16
-check "ipv4: servers and client reassembled them" \
+log_test "ipv4: servers and client reassembled them" \
 	test $(($(snmp_delta srv2.IpReasmOKs) + $(snmp_delta srv3.IpReasmOKs) +
 		$(snmp_delta cli.IpReasmOKs))) -ge 16
-check "ipv6: the client fragmented 8 datagrams" \
+log_test "ipv6: the client fragmented 8 datagrams" \
 	test "$(snmp_delta cli.Ip6FragOKs)" -ge 8
-check "ipv6: the router refragmented 16 datagrams" \
+log_test "ipv6: the router refragmented 16 datagrams" \
 	test "$(snmp_delta rtr.Ip6FragOKs)" -ge 16
-check "ipv6: servers and client reassembled them" \
+log_test "ipv6: servers and client reassembled them" \
 	test $(($(snmp_delta srv2.Ip6ReasmOKs) + $(snmp_delta srv3.Ip6ReasmOKs) +
 		$(snmp_delta cli.Ip6ReasmOKs))) -ge 16
 
@@ -158,22 +158,22 @@ for f in 4 6; do
 		PK0[$f$port]=$(S "$f" udp "$port" packets)
 	done
 done
-check "icmp errors sent to the VIPs (scapy)" \
-	ip netns exec "$C" "$PYTHON" "$TOP/selftests/tools/icmp_err.py" "${args[@]}"
+log_test "icmp errors sent to the VIPs (scapy)" \
+	ip netns exec "$C" "$PYTHON" "$TESTS_DIR/tools/icmp_err.py" "${args[@]}"
 for f in 4 6; do
 	for port in 80 81; do
 		t=${TARGET[$f$port]}
-		check "udp$f:$port: the error reached $t, which lowered its path MTU" \
-			poll 5 pmtu_is "${SRV[${t#srv}]}" "$f" 1300
+		log_test "udp$f:$port: the error reached $t, which lowered its path MTU" \
+			busywait 5000 pmtu_is "${SRV[${t#srv}]}" "$f" 1300
 	done
 done
 load_stats "$R"
 for f in 4 6; do
 	for port in 80 81; do
-		check "udp$f:$port: the error was counted by the service" \
+		log_test "udp$f:$port: the error was counted by the service" \
 			eq $(($(S "$f" udp "$port" packets) - PK0[$f$port])) 1
 	done
-	check "udp$f: srv1 (not in these services) got no error" \
+	log_test "udp$f: srv1 (not in these services) got no error" \
 		eq "$(pmtu_to "${SRV[1]}" "$f")" ""
 done
 
@@ -185,22 +185,22 @@ for f in 4 6; do
 	for v in "$(vip "$f")" "$vb"; do
 		mode=stateless
 		[[ $v == "$vb" ]] && mode=stateful
-		check "tcp$f $mode: no path MTU known to the VIP yet" \
+		log_test "tcp$f $mode: no path MTU known to the VIP yet" \
 			eq "$(ip -n "$C" -"$f" route get "$v" | grep -c ' mtu ')" 0
 		out=$(burst "$C" tcp "$v" 80 1 --payload 300000 --timeout 20)
-		check "tcp$f $mode: 300 kB to srv1 through its 1280-byte link and back" \
+		log_test "tcp$f $mode: 300 kB to srv1 through its 1280-byte link and back" \
 			flows_ok "$?" "$out"
-		check "tcp$f $mode: the client learnt path MTU 1280 to the VIP" \
+		log_test "tcp$f $mode: the client learnt path MTU 1280 to the VIP" \
 			eq "$(ip -n "$C" -"$f" route get "$v" |
 				sed -n 's/.* mtu \([0-9]*\).*/\1/p')" 1280
 	done
 done
 load_snmp "$R" rtr
-check "ipv4: the router sent fragmentation-needed errors" \
+log_test "ipv4: the router sent fragmentation-needed errors" \
 	test "$(snmp_delta rtr.IcmpOutDestUnreachs)" -gt 0
-check "ipv6: the router sent packet-too-big errors" \
+log_test "ipv6: the router sent packet-too-big errors" \
 	test "$(snmp_delta rtr.Icmp6OutPktTooBigs)" -gt 0
-check "the client never learnt a path MTU to a server's address" \
+log_test "the client never learnt a path MTU to a server's address" \
 	eq "$(ip -n "$C" route get 10.1.1.2 | grep -c ' mtu ')/$(ip -n "$C" -6 route get fd01:1::2 | grep -c ' mtu ')" 0/0
 
 # 4. iperf3 with the veth defaults: GSO packets through hlb.
@@ -208,14 +208,14 @@ for f in 4 6; do
 	load_stats "$R"
 	p0=$(S "$f" tcp 5201 packets) b0=$(S "$f" tcp 5201 bytes)
 	out=$(ip netns exec "$C" iperf3 -"$f" -c "$(vip "$f")" -p 5201 -t 2 -J)
-	check "iperf3 -$f through the VIP completes" eq "$?" 0
+	log_test "iperf3 -$f through the VIP completes" eq "$?" 0
 	got=$(jq -r .end.sum_received.bytes <<<"$out")
 	log "iperf3 -$f: $got bytes, $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' <<<"$out") Mbit/s"
-	check "iperf3 -$f: the server received over 1 MB" test "${got:-0}" -gt 1000000
+	log_test "iperf3 -$f: the server received over 1 MB" test "${got:-0}" -gt 1000000
 	load_stats "$R"
 	p=$(($(S "$f" tcp 5201 packets) - p0)) b=$(($(S "$f" tcp 5201 bytes) - b0))
 	log "iperf3 -$f: hlb translated $p packets, $((b / (p ? p : 1))) bytes each"
-	check "iperf3 -$f: hlb saw GSO packets (over 1500 bytes on average)" \
+	log_test "iperf3 -$f: hlb saw GSO packets (over 1500 bytes on average)" \
 		test $((b / (p ? p : 1))) -gt 1500
 done
 
@@ -230,14 +230,14 @@ bulk()
 
 	out=$(burst "$C" tcp "$(vip "$f")" "$port" 1 --payload "$size" \
 		--timeout 120)
-	check "tcp$f:$port $what: $size bytes through the VIP and back, SHA-256 intact" \
+	log_test "tcp$f:$port $what: $size bytes through the VIP and back, SHA-256 intact" \
 		flows_ok "$?" "$out"
 }
 bulk 4 81 10000000 "offloads on"
 bulk 6 82 4000000 "offloads on"
 for d in c1 s2 s3; do
-	check "router $d: TX checksum offload off" \
-		ip netns exec "$R" "$PYTHON" "$TOP/selftests/tools/offload.py" \
+	log_test "router $d: TX checksum offload off" \
+		ip netns exec "$R" "$PYTHON" "$TESTS_DIR/tools/offload.py" \
 		"$d" tx off
 done
 load_snmp "$C" cli
@@ -248,7 +248,7 @@ bulk 6 81 2000000 "checksums computed"
 for f in 4 6; do
 	for port in 80 81; do
 		out=$(burst "$C" udp "$(vip "$f")" "$port" 25)
-		check "udp$f:$port checksums computed: 25 flows answered" \
+		log_test "udp$f:$port checksums computed: 25 flows answered" \
 			flows_ok "$?" "$out"
 	done
 done
@@ -260,6 +260,6 @@ for k in cli srv2 srv3; do
 		n=$((n + $(snmp_delta $k.$c)))
 	done
 done
-check "no receiver saw a bad TCP or UDP checksum" eq "$n" 0
+log_test "no receiver saw a bad TCP or UDP checksum" eq "$n" 0
 
-finish
+exit "$EXIT_STATUS"

@@ -8,37 +8,37 @@
 # check-debug: the debug kernel is about ten times slower).
 source "$(dirname "$0")/lib.sh"
 
-GEN="$PYTHON $TOP/selftests/tools/config_gen.py"
+GEN="$PYTHON $TESTS_DIR/tools/config_gen.py"
 NSVC=${HLB_SCALE_SERVICES:-10000}
 NSRV=10
 NMORE=$((NSVC / 5))
 TMP=$(mktemp -d)
-on_exit "rm -rf $TMP"
+defer rm -rf "$TMP"
 
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 setup_ns A
 
 $GEN scale "$NSVC" "$NSRV" 0 >"$TMP/batch"
 $GEN scale "$NMORE" "$NSRV" "$NSVC" >"$TMP/more"
 start=$SECONDS
-check "$NSVC services, $((NSVC * NSRV)) servers in one batch" \
+log_test "$NSVC services, $((NSVC * NSRV)) servers in one batch" \
 	hlbn "$A" -b "$TMP/batch"
 log "applied in $((SECONDS - start)) s"
-check "the namespace counts them" \
+log_test "the namespace counts them" \
 	eval 'hlbn "$A" config show | grep -q "services $NSVC\b"'
 
 # The dump runs while another batch adds services at the end.
 hlbn "$A" -b "$TMP/more" &
 adder=$!
 start=$SECONDS
-check "server dump during concurrent adds" \
+log_test "server dump during concurrent adds" \
 	eval 'hlbn "$A" -j server show >"$TMP/dump.json"'
 log "dumped in $((SECONDS - start)) s"
-check "the concurrent batch succeeded" wait "$adder"
-check "every server present before the dump, exactly once" \
+log_test "the concurrent batch succeeded" wait "$adder"
+log_test "every server present before the dump, exactly once" \
 	$GEN count "$TMP/dump.json" "$NSVC" "$NSRV"
-check "service dump is complete" \
+log_test "service dump is complete" \
 	eval '[[ $(hlbn "$A" service show | grep -c "^service") -eq $((NSVC + NMORE)) ]]'
-check "flush removes them all" \
+log_test "flush removes them all" \
 	eval 'hlbn "$A" service flush && [[ -z $(hlbn "$A" service show) ]]'
-finish
+exit "$EXIT_STATUS"

@@ -26,7 +26,6 @@
 # every packet of a flow at one server, then late duplicates answered
 # with resets), and some legitimate connections broke.
 
-source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_hybrid.sh"
 
 SVC=(tcp "$VIP4:80")
@@ -35,7 +34,7 @@ HIGH=$((500 / HLB_SLOW))
 NFLOOD=$((3 * LIMIT))
 RATE=$((2000 / HLB_SLOW ** 3))
 
-hlb_load || exit "$KSFT_FAIL"
+hlb_load || exit "$ksft_fail"
 topo_setup 2 2
 start_servers 8080 --tcp-only || skip "echo servers did not start"
 ip -n "$RTR" route add 10.200.0.0/16 via 10.0.1.2
@@ -57,16 +56,16 @@ must "hlb monitor shows events" mon_start
 
 # The flood, idle until told to run, and the legitimate client.
 echo idle >"$HYB_TMP/flood.ctl"
-ip netns exec "${CLI[1]}" "$PYTHON" "$TOP/selftests/tools/hybrid_synflood.py" \
+ip netns exec "${CLI[1]}" "$PYTHON" "$TESTS_DIR/tools/hybrid_synflood.py" \
 	"$VIP4" 80 10.200.0.0/16 "$RATE" "$HYB_TMP/flood.ctl" "$HYB_TMP/flood.st" &
-on_exit "kill $!"
+defer kill "$!"
 load_start legit "${CLI[2]}" conn "$VIP4" 80
 load_set legit 5
-must "the flood is ready" poll 60 eval '[[ -s $HYB_TMP/flood.st ]]'
-must "the legitimate client is ready" poll 60 load_ready legit
+must "the flood is ready" busywait 60000 eval '[[ -s $HYB_TMP/flood.st ]]'
+must "the legitimate client is ready" busywait 60000 load_ready legit
 must "the legitimate client connects" \
-	poll 60 eval '(($(load_stat legit ok) >= 5))'
-check "the service starts stateful" \
+	busywait 60000 eval '(($(load_stat legit ok) >= 5))'
+log_test "the service starts stateful" \
 	eq "$(svc_method "${SVC[@]}")" stateful
 
 flood_sent() { jq -r .sent "$HYB_TMP/flood.st"; }
@@ -95,49 +94,49 @@ LEGIT0=$(load_stat legit ok)
 MARK=$(mon_mark)
 sample &
 SAMPLER=$!
-on_exit "kill $SAMPLER"
+defer kill "$SAMPLER"
 echo run >"$HYB_TMP/flood.ctl"
 FLOOD_T0=$SECONDS
-poll 60 mon_has "$MARK" "${SVC[@]}" stateless sessions
-check "flood: switch to stateless, reason sessions" \
+busywait 60000 mon_has "$MARK" "${SVC[@]}" stateless sessions
+log_test "flood: switch to stateless, reason sessions" \
 	mon_has "$MARK" "${SVC[@]}" stateless sessions
-poll 120 eval '(($(flood_sent) >= NFLOOD))'
+busywait 120000 eval '(($(flood_sent) >= NFLOOD))'
 log "flood: $(flood_sent) SYNs in $((SECONDS - FLOOD_T0)) s"
-check "flood: $NFLOOD SYNs sent" eval '(($(flood_sent) >= NFLOOD))'
-poll 60 eval '(($(load_stat legit ok) >= LEGIT0 + 20))'
+log_test "flood: $NFLOOD SYNs sent" eval '(($(flood_sent) >= NFLOOD))'
+busywait 60000 eval '(($(load_stat legit ok) >= LEGIT0 + 20))'
 echo stop >"$HYB_TMP/flood.ctl"
 kill "$SAMPLER"
 
 log "$(mon_switches "$MARK" "${SVC[@]}")"
 value=$(mon_switches "$MARK" "${SVC[@]}" | head -n 1 |
 	sed -n 's/.* value \([0-9]*\) .*/\1/p')
-check "flood: switched at fewer sessions than the limit" \
+log_test "flood: switched at fewer sessions than the limit" \
 	eval '((value >= HIGH && value < LIMIT))'
 NEWFLOWS=$(svc_stat "${SVC[@]}" new_flows)
 CREATED=$(svc_stat "${SVC[@]}" sessions_created)
 log "new flows $NEWFLOWS, sessions created $CREATED"
-check "flood: the balancer saw more new flows than the session limit" \
+log_test "flood: the balancer saw more new flows than the session limit" \
 	eval '((NEWFLOWS >= NFLOOD))'
 # Sessions ever created bound those ever active, whatever the samples of
 # the session count (a few a second) missed.
-check "flood: sessions created, all told, well below the limit" \
+log_test "flood: sessions created, all told, well below the limit" \
 	eval '((CREATED < LIMIT * 3 / 4))'
-check "flood: no flow refused at the session limit" \
+log_test "flood: no flow refused at the session limit" \
 	eq "$(svc_stat "${SVC[@]}" drop_session_limit)" 0
 MAXS=$(sort -n "$HYB_TMP/sessions" | tail -n 1)
 log "sessions: at most $MAXS of $LIMIT in $(wc -l <"$HYB_TMP/sessions") samples"
-check "flood: sessions stayed well below the limit" \
+log_test "flood: sessions stayed well below the limit" \
 	eval '((MAXS < LIMIT * 3 / 4))'
 if [[ -n $SLAB0 ]]; then
 	MAXO=$(sort -n "$HYB_TMP/slab" | tail -n 1)
 	log "session slab objects: $SLAB0 before, at most $MAXO"
-	check "flood: session slab bounded" eval '((MAXO - SLAB0 < LIMIT))'
+	log_test "flood: session slab bounded" eval '((MAXO - SLAB0 < LIMIT))'
 else
 	log "no /sys/kernel/slab/hlb_session4/objects: slab not checked"
 fi
-check "legit: connections went on during the flood" \
+log_test "legit: connections went on during the flood" \
 	eval '(($(load_stat legit ok) >= LEGIT0 + 20))'
-check "legit: no connection failed" eq "$(load_stat legit failed)" 0
+log_test "legit: no connection failed" eq "$(load_stat legit failed)" 0
 if [[ $(load_stat legit failed) != 0 ]]; then
 	log "$(load_stat legit errors)"
 	# Who refused or reset: the servers' listen queues, their cookies.
@@ -150,7 +149,7 @@ if [[ $(load_stat legit failed) != 0 ]]; then
 fi
 
 # The flood over, its sessions age out (SYN timeout 5 s).
-poll 60 mon_has "$MARK" "${SVC[@]}" stateful low
-check "after the flood: back to stateful, reason low" \
+busywait 60000 mon_has "$MARK" "${SVC[@]}" stateful low
+log_test "after the flood: back to stateful, reason low" \
 	mon_has "$MARK" "${SVC[@]}" stateful low
-finish
+exit "$EXIT_STATUS"

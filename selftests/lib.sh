@@ -7,38 +7,80 @@
 
 set -u
 
-readonly KSFT_PASS=0
-readonly KSFT_FAIL=1
-readonly KSFT_SKIP=4
+# Sourced once, whichever lib_*.sh sources it first.
+[[ -z ${HLB_LIB_SH:-} ]] || return 0
+HLB_LIB_SH=1
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HLB=${HLB:-$TOP/tools/hlb/hlb}
+# kselftest exit codes.
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+# This directory: selftests/ in hlb's tree, or a copy installed by
+# lib.mk (`make -C selftests install`, as selftests/check.sh does), which
+# holds everything in TEST_FILES.
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# hlb's tree, for the CLI, the module and its Makefile (hlb_install.sh):
+# HLB_TOP, or the parent of this directory.
+TOP=${HLB_TOP:-$(cd "$TESTS_DIR/.." && pwd -P)}
+# Outside hlb's tree (dropped into a kernel's tools/testing/selftests),
+# the installed hlb and `modprobe hlb`.
+if [[ -z ${HLB:-} ]]; then
+	HLB=$TOP/tools/hlb/hlb
+	[[ -x $HLB ]] || HLB=$(command -v hlb || echo "$HLB")
+fi
 HLB_KO=${HLB_KO:-$TOP/kmod/hlb.ko}
 # Debian's python3 with scapy, not whatever python3 is first in PATH.
 PYTHON=/usr/bin/python3
 
 NS_LIST=()
-CLEANUP_CMDS=()
+DEFERRED=()
 NFAIL=0
 NCHECK=0
+# The test's exit status: log_test sets it to ksft_fail on a failure.
+EXIT_STATUS=$ksft_pass
+# The status of the subtest in progress, for log_test without a command.
+RET=0
 
 log() { echo "# $*"; }
 
-cleanup()
+# cleanup_ns NS...: delete these namespaces.
+cleanup_ns()
 {
-	local i ns
+	local ns
 
-	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
-		eval "${CLEANUP_CMDS[i]}" >/dev/null 2>&1 || true
-	done
-	for ns in "${NS_LIST[@]}"; do
+	for ns in "$@"; do
 		ip netns del "$ns" >/dev/null 2>&1 || true
 	done
 }
+
+# On exit: the deferred commands, last first, then the namespaces. A
+# selftest (hlb_*.sh) that would pass without a single subtest fails.
+cleanup()
+{
+	local rc=$? i
+
+	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
+		eval "${DEFERRED[i]}" >/dev/null 2>&1 || true
+	done
+	cleanup_ns "${NS_LIST[@]}"
+	[[ $rc -ne $ksft_skip ]] || exit "$rc"
+	[[ $NCHECK -gt 0 || ${0##*/} == hlb_*.sh ]] || exit "$rc"
+	log "$((NCHECK - NFAIL))/$NCHECK subtests passed"
+	[[ $rc -ne $ksft_pass || $NCHECK -gt 0 ]] || rc=$ksft_fail
+	exit "$rc"
+}
 trap cleanup EXIT
 
-# on_exit CMD: run CMD (a string) when the test exits, last first.
-on_exit() { CLEANUP_CMDS+=("$1"); }
+# defer CMD [ARGS...]: run CMD when the test exits, last deferred first.
+# The words are kept as they are now: `defer rm -rf "$dir"`.
+defer()
+{
+	local cmd
+
+	printf -v cmd '%q ' "$@"
+	DEFERRED+=("$cmd")
+}
 
 # setup_ns VAR...: create one namespace per VAR, named VAR-<random>, with
 # loopback up, and store its name in VAR.
@@ -55,9 +97,9 @@ setup_ns()
 	done
 }
 
-skip() { log "SKIP: $*"; exit "$KSFT_SKIP"; }
+skip() { log "SKIP: $*"; exit "$ksft_skip"; }
 
-require_cmd()
+require_command()
 {
 	local c
 
@@ -66,12 +108,14 @@ require_cmd()
 	done
 }
 
-# hlb_load: make sure the module under test is loaded.
+# hlb_load: make sure the module under test is loaded: HLB_KO, or the
+# installed module when there is no such file.
 hlb_load()
 {
 	local dep
 
 	grep -q '^hlb ' /proc/modules && return 0
+	[[ -e $HLB_KO ]] || { modprobe hlb; return; }
 	# insmod does not resolve dependencies; modprobe loads them.
 	for dep in $(modinfo -F depends "$HLB_KO" | tr , ' '); do
 		modprobe "$dep" || return 1
@@ -88,24 +132,67 @@ hlb_unload()
 # hlbn NS ARGS...: the CLI in namespace NS.
 hlbn() { local ns=$1; shift; "$HLB" -n "$ns" "$@"; }
 
-# check DESC CMD...: one subtest; passes when CMD succeeds.
-check()
+# hlb_for_users VAR: a copy of the CLI that any user can run, its path in
+# VAR, for tests that run it as another user: the tree may be where only
+# its owner can reach it (a clone in /root, mode 700).
+hlb_for_users()
 {
-	local desc=$1
+	local dir
+
+	dir=$(mktemp -d) || return 1
+	defer rm -rf "$dir"
+	chmod 755 "$dir" && install -m 755 "$HLB" "$dir/hlb" || return 1
+	printf -v "$1" '%s' "$dir/hlb"
+}
+
+# check_err ERR [MSG]: the subtest in progress fails if ERR is not 0.
+# check_fail ERR [MSG]: ... if ERR is 0. The first failure's MSG is
+# logged by log_test.
+check_err()
+{
+	[[ $RET -eq 0 && $1 -ne 0 ]] || return 0
+	RET=$1
+	RETMSG=${2:-}
+}
+
+check_fail()
+{
+	[[ $RET -eq 0 && $1 -eq 0 ]] || return 0
+	RET=$ksft_fail
+	RETMSG=${2:-}
+}
+
+# log_test DESC [CMD...]: log one subtest, "# ok N - DESC" or "# not ok N
+# - DESC". With CMD, the subtest passes when CMD succeeds; without, when
+# RET is 0 (check_err and check_fail set it), and RET is reset.
+log_test()
+{
+	local desc=$1 rc
 
 	shift
+	if (($#)); then
+		"$@"
+		rc=$?
+	else
+		rc=$RET
+		[[ $rc -eq 0 || -z ${RETMSG:-} ]] || log "$RETMSG"
+		RET=0 RETMSG=
+	fi
 	NCHECK=$((NCHECK + 1))
-	if "$@"; then
+	if [[ $rc -eq 0 ]]; then
 		echo "# ok $NCHECK - $desc"
 	else
 		echo "# not ok $NCHECK - $desc"
 		NFAIL=$((NFAIL + 1))
+		# shellcheck disable=SC2034 # the tests exit with it
+		EXIT_STATUS=$ksft_fail
 	fi
+	return 0
 }
 
-# check_fail DESC STATUS MESSAGE CMD...: CMD must exit STATUS and print
-# MESSAGE (a fixed string) on stderr.
-check_fail()
+# log_test_err DESC STATUS MESSAGE CMD...: a subtest that passes when CMD
+# exits STATUS and prints MESSAGE (a fixed string) on stderr.
+log_test_err()
 {
 	local desc=$1 want=$2 msg=$3 out rc
 
@@ -113,10 +200,10 @@ check_fail()
 	out=$("$@" 2>&1 >/dev/null)
 	rc=$?
 	if [[ $rc -eq $want ]] && grep -qF -- "$msg" <<<"$out"; then
-		check "$desc" true
+		log_test "$desc" true
 	else
 		log "expected exit $want and '$msg', got exit $rc: $out"
-		check "$desc" false
+		log_test "$desc" false
 	fi
 }
 
@@ -130,7 +217,7 @@ eq()
 
 # HLB_SLOW: how many times slower than Debian's kernel the guest's kernel
 # is under TCG; selftests/check-debug.sh sets it for the debug kernel. The
-# tests that drive a load at a rate scale it with slow_rate, and poll
+# tests that drive a load at a rate scale it with slow_rate, and busywait
 # waits that much longer.
 HLB_SLOW=${HLB_SLOW:-1}
 
@@ -143,26 +230,22 @@ slow_rate()
 	echo $((r > 0 ? r : 1))
 }
 
-# poll SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time
-# runs out (SECONDS on Debian's kernel, times HLB_SLOW); no fixed sleeps
-# in tests.
-poll()
+# busywait TIMEOUT_MS CMD...: retry CMD every 0.1 s until it succeeds or
+# TIMEOUT_MS (on Debian's kernel; times HLB_SLOW) have passed; no fixed
+# sleeps in tests. Unlike the kernel's net/lib.sh busywait, CMD's output
+# is not collected: every try's output passes through.
+busywait()
 {
-	local deadline=$((SECONDS + $1 * HLB_SLOW))
+	local now deadline
 
+	now=${EPOCHREALTIME/./}
+	deadline=$((now / 1000 + $1 * HLB_SLOW))
 	shift
 	while ! "$@"; do
-		((SECONDS < deadline)) || return 1
+		now=${EPOCHREALTIME/./}
+		((now / 1000 < deadline)) || return 1
 		sleep 0.1
 	done
-}
-
-# finish: the test's exit status from its subtests.
-finish()
-{
-	log "$((NCHECK - NFAIL))/$NCHECK subtests passed"
-	[[ $NCHECK -gt 0 && $NFAIL -eq 0 ]] && exit "$KSFT_PASS"
-	exit "$KSFT_FAIL"
 }
 
 # ip_batch_hosts ARRAY: one `ip -batch` per namespace, from the
@@ -265,11 +348,11 @@ start_servers()
 	for i in "${!SRV[@]}"; do
 		args+=("srv$i=${SRV[i]}")
 	done
-	"$PYTHON" "$TOP/selftests/tools/echo_ns.py" --ready "$ready" "$@" \
+	"$PYTHON" "$TESTS_DIR/tools/echo_ns.py" --ready "$ready" "$@" \
 		"$port" "${args[@]}" &
-	on_exit "kill $!"
-	on_exit "rm -f $ready"
-	poll 30 test -e "$ready"
+	defer kill "$!"
+	defer rm -f "$ready"
+	busywait 30000 test -e "$ready"
 }
 
 listening()
@@ -283,5 +366,5 @@ flows()
 	local ns=$1
 
 	shift
-	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/flows.py" "$@"
+	ip netns exec "$ns" "$PYTHON" "$TESTS_DIR/tools/flows.py" "$@"
 }

@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Helpers of the hybrid mode and flow protection tests (hlb_hybrid.sh,
-# hlb_flowprot.sh, hlb_synflood.sh), sourced after lib.sh. They drive the
+# hlb_flowprot.sh, hlb_synflood.sh), on top of lib.sh. They drive the
 # tools selftests/tools/hybrid_*.py and read the balancer's state as JSON
 # with jq.
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 # Where the tools keep their control and status files.
 HYB_TMP=$(mktemp -d /tmp/hlb-hybrid.XXXXXX)
-on_exit "rm -rf $HYB_TMP"
+defer rm -rf "$HYB_TMP"
 
-require_cmd jq
+require_command jq
 
 # svc_json PROTO VIP:PORT: the service, as one JSON object.
 svc_json()
@@ -49,8 +51,8 @@ mon_start()
 	MON_FILE=$HYB_TMP/monitor
 	: >"$MON_FILE"
 	hlbn "$RTR" monitor >"$MON_FILE" 2>&1 &
-	on_exit "kill $!"
-	poll 20 mon_live
+	defer kill "$!"
+	busywait 20000 mon_live
 }
 
 mon_live()
@@ -102,10 +104,10 @@ load_start()
 	shift 2
 	echo 0 >"$HYB_TMP/$name.ctl"
 	rm -f "$HYB_TMP/$name.st"
-	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/hybrid_load.py" \
+	ip netns exec "$ns" "$PYTHON" "$TESTS_DIR/tools/hybrid_load.py" \
 		"$1" "$2" "$3" "$HYB_TMP/$name.ctl" "$HYB_TMP/$name.st" \
 		"${@:4}" &
-	on_exit "kill $!"
+	defer kill "$!"
 }
 
 load_set() { echo "$2" >"$HYB_TMP/$1.ctl"; }
@@ -125,11 +127,11 @@ streams_start()
 
 	shift 2
 	rm -f "$HYB_TMP/$name.ss"
-	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/hybrid_streams.py" \
+	ip netns exec "$ns" "$PYTHON" "$TESTS_DIR/tools/hybrid_streams.py" \
 		"$1" "$2" "$3" "$HYB_TMP/$name.ss" "${@:4}" \
 		>"$HYB_TMP/$name.out" 2>&1 &
 	STREAMS_PID[$name]=$!
-	on_exit "kill $!"
+	defer kill "$!"
 }
 
 streams_stat() { jq -r ".$2" "$HYB_TMP/$1.ss" 2>/dev/null; }
@@ -165,6 +167,6 @@ must()
 {
 	local before=$NFAIL
 
-	check "$@"
-	((NFAIL == before)) || finish
+	log_test "$@"
+	((NFAIL == before)) || exit "$EXIT_STATUS"
 }

@@ -119,10 +119,10 @@ route add $SRC_NET via 10.0.1.2
 	EOF
 	ip netns exec "$c" sleep infinity &
 	CLI_PID[$cfg]=$!
-	on_exit "kill ${CLI_PID[$cfg]}"
+	defer kill "${CLI_PID[$cfg]}"
 	ip netns exec "$s" sleep infinity &
 	SRV_PID[$cfg]=$!
-	on_exit "kill ${SRV_PID[$cfg]}"
+	defer kill "${SRV_PID[$cfg]}"
 	pg_setup "$cfg"
 }
 

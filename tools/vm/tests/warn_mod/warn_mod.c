@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Throwaway module for selftests/vm/test_runner.sh: warns once on load, so
+ * Throwaway module for tools/vm/tests/test_runner.sh: warns once on load, so
  * the VM runner must fail the run. Loads successfully otherwise.
  */
 #include <linux/bug.h>

@@ -9,7 +9,7 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)
 RUNNER=$TOP/tools/vm/run
 NTESTS=7
 FAILED=0
@@ -100,7 +100,7 @@ test_basic() {
 build_warn_mod() {
 	local dir=$TOP/build/vm-warn-mod
 	mkdir -p "$dir"
-	cp "$TOP"/selftests/vm/warn_mod/{warn_mod.c,Kbuild} "$dir/"
+	cp "$TOP"/tools/vm/tests/warn_mod/{warn_mod.c,Kbuild} "$dir/"
 	make -C "/usr/src/linux-headers-$KVER" M="$dir" modules \
 		>"$WORK/warn-build.log" 2>&1 || return 1
 	WARN_KO=$dir/warn_mod.ko

@@ -17,13 +17,13 @@ burst_agent()
 	local ns=$1 dir in out
 
 	dir=$(mktemp -d)
-	on_exit "rm -rf $dir"
+	defer rm -rf "$dir"
 	mkfifo "$dir/in" "$dir/out" || return 1
 	# Read-write opens: neither side blocks waiting for the other.
 	exec {in}<>"$dir/in" {out}<>"$dir/out"
-	ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/burst.py" \
+	ip netns exec "$ns" "$PYTHON" "$TESTS_DIR/tools/burst.py" \
 		--agent "$dir/in" "$dir/out" &
-	on_exit "kill $!"
+	defer kill "$!"
 	BURST_IN[$ns]=$in
 	BURST_OUT[$ns]=$out
 }
@@ -36,7 +36,7 @@ burst()
 
 	shift
 	if [[ -z ${BURST_IN[$ns]:-} ]]; then
-		ip netns exec "$ns" "$PYTHON" "$TOP/selftests/tools/burst.py" "$@"
+		ip netns exec "$ns" "$PYTHON" "$TESTS_DIR/tools/burst.py" "$@"
 		return
 	fi
 	printf '%q ' "$@" >&"${BURST_IN[$ns]}"
@@ -233,10 +233,10 @@ sessions_match()
 # sets LONGCONN_PID.
 longconn()
 {
-	ip netns exec "$1" "$PYTHON" "$TOP/selftests/tools/longconn.py" \
+	ip netns exec "$1" "$PYTHON" "$TESTS_DIR/tools/longconn.py" \
 		"$2" "$3" "$4" &
 	LONGCONN_PID=$!
-	on_exit "kill $LONGCONN_PID"
+	defer kill "$LONGCONN_PID"
 }
 
 # lc_get STATUS KEY: a field of a longconn status file.

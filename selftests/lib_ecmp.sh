@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Several hlb routers behind equal-cost multipath routing (hlb_ecmp.sh),
-# on top of dp_lib.sh: the topology, the upstream route, and per-router
+# on top of lib_dp.sh: the topology, the upstream route, and per-router
 # records of the flows each router forwarded.
 #
 #   client 10.0.1.2 -- 10.0.1.1 upstream router "up"
@@ -21,7 +21,7 @@
 # multipath routes at once, as after a crash that the neighbours detect.
 #
 # Sets: CLIENT, UP, RT[K], SRV[J] (namespace names).
-source "$(dirname "${BASH_SOURCE[0]}")/dp_lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dp.sh"
 
 declare -a RT
 
