@@ -22,13 +22,14 @@ KERNEL=$("$TOP/tools/debug-kernel/build")
 mkdir -p "$OUT"
 (
 	cd "$TOP"
-	for f in Kbuild kmod/Kbuild include/uapi/linux/hlb.h \
+	for f in Kbuild VERSION kmod/Kbuild include/uapi/linux/hlb.h \
 		kmod/*.[ch] kmod/core/*.[ch]; do
 		[[ $f != *.mod.c ]] || continue
 		cmp -s "$f" "$OUT/$f" || cp -p --parents "$f" "$OUT/"
 	done
 )
-flock "$OUT/.lock" make -s -C "$KERNEL/build" M="$OUT" W="${W:-1}" modules
+flock "$OUT/.lock" make -s -C "$KERNEL/build" M="$OUT" W="${W:-1}" WERROR=1 \
+	modules
 
 # no5lvl: with the 5-level page tables of QEMU's "-cpu max", KASAN reports
 # a wild access in the kernel's own early boot. kasan_multi_shot: every

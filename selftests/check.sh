@@ -117,11 +117,13 @@ nsel=${#sel[@]}
 # bash completion), a dkms build of the module in a scratch tree, and the
 # documentation and manual page, which fail on any warning.
 host_names=("host: tools/vm/tests/test_runner.sh" "host: tools/hlb check"
-	    "host: packaging/test_dkms.sh" "host: make docs man")
+	    "host: packaging/test_dkms.sh" "host: make docs man"
+	    "host: make style")
 host_cmds=("bash tools/vm/tests/test_runner.sh"
 	   "make -s -C tools/hlb check"
 	   "bash packaging/test_dkms.sh"
-	   "make -s docs man")
+	   "make -s docs man"
+	   "make -s style")
 ((HOST)) || host_names=() host_cmds=()
 
 echo "TAP version 13"
