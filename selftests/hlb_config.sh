@@ -121,7 +121,9 @@ if command -v setpriv >/dev/null && hlb_for_users HLB_ANY; then
 fi
 
 # Events: one per change, in order.
-hlbn "$B" monitor >"$TMP/events" 2>&1 &
+# Not through hlbn: $! must be the monitor itself, not a subshell that
+# a kill would leave it running behind.
+"$HLB" -n "$B" monitor >"$TMP/events" 2>&1 &
 mon=$!
 defer kill "$mon"
 busywait 10000 eval 'hlbn "$B" service add tcp 10.9.8.1:80 && true' >/dev/null

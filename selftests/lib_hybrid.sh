@@ -50,7 +50,8 @@ mon_start()
 {
 	MON_FILE=$HYB_TMP/monitor
 	: >"$MON_FILE"
-	hlbn "$RTR" monitor >"$MON_FILE" 2>&1 &
+	# Not through hlbn: $! must be the monitor, not a subshell.
+	"$HLB" -n "$RTR" monitor >"$MON_FILE" 2>&1 &
 	defer kill "$!"
 	busywait 20000 mon_live
 }
