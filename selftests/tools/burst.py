@@ -11,7 +11,7 @@ second or two even under TCG.
 The second form runs one burst per line of FIFO_IN (the arguments of the
 first form, shell-quoted) and writes each one's output to FIFO_OUT,
 followed by "## rc STATUS": a test then pays Python's start-up (seconds
-under TCG) once, not once per burst (see burst_agent in dp_lib.sh).
+under TCG) once, not once per burst (see burst_agent in lib_dp.sh).
 
 Each flow is its own connection (TCP) or socket (UDP) from its own source
 port: SPORT-BASE + i when given (so that a flow is the same 5-tuple every
