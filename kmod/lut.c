@@ -155,27 +155,34 @@ int hlb_lut_build(struct hlb_service *svc, const struct hlb_svc_conf *conf,
  * keeps the table from before both and extends the period: a flow silent
  * through both changes still finds its server, and flows started between
  * them in moved buckets have sessions already.
+ *
+ * The previous table and its period are stored before the new table is
+ * published (hlb_lut_moved() reads them in the other order): a packet
+ * that sees the new table always sees what it replaced. The other way
+ * round, a packet of an established flow could meet the new table with
+ * no previous one, and go to a server that does not know it.
  */
 void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 		     struct hlb_lut *lut)
 {
 	u32 t = hlb_svc_conf_locked(hn, svc)->transition_ms;
-	struct hlb_lut *old, *prev;
+	struct hlb_lut *old, *prev, *unused;
 
-	old = rcu_replace_pointer(svc->lut, lut, lockdep_is_held(&hn->lock));
-	if (!old || !t) {
-		hlb_lut_drop(old);
-		return;
+	old = rcu_dereference_protected(svc->lut, lockdep_is_held(&hn->lock));
+	unused = old;
+	if (old && t) {
+		prev = rcu_dereference_protected(svc->prev_lut,
+						 lockdep_is_held(&hn->lock));
+		if (!prev || !time_before(jiffies, READ_ONCE(svc->prev_until))) {
+			/* Until the new table is out, prev and cur agree. */
+			rcu_assign_pointer(svc->prev_lut, old);
+			unused = prev;
+		}
+		WRITE_ONCE(svc->prev_until, jiffies + msecs_to_jiffies(t));
 	}
-	prev = rcu_dereference_protected(svc->prev_lut,
-					 lockdep_is_held(&hn->lock));
-	if (prev && time_before(jiffies, READ_ONCE(svc->prev_until))) {
-		hlb_lut_drop(old);
-	} else {
-		rcu_assign_pointer(svc->prev_lut, old);
-		hlb_lut_drop(prev);
-	}
-	WRITE_ONCE(svc->prev_until, jiffies + msecs_to_jiffies(t));
+	/* A release: orders the stores above before it. */
+	rcu_assign_pointer(svc->lut, lut);
+	hlb_lut_drop(unused);
 }
 
 /* The end of a transition period: the old table goes. */
@@ -235,12 +242,16 @@ struct hlb_server *hlb_lut_pick(const struct hlb_lut *lut,
 bool hlb_lut_moved(struct hlb_service *svc, const struct hlb_tuple *t,
 		   struct hlb_server **prev_srv, struct hlb_server **cur_srv)
 {
-	const struct hlb_lut *prev = rcu_dereference(svc->prev_lut), *cur;
+	const struct hlb_lut *prev, *cur;
 
-	if (t->proto != IPPROTO_TCP || !prev ||
-	    !time_before(jiffies, READ_ONCE(svc->prev_until)))
+	if (t->proto != IPPROTO_TCP)
 		return false;
 	cur = rcu_dereference(svc->lut);
+	/* Pairs with the release in hlb_lut_publish(). */
+	smp_rmb();
+	prev = rcu_dereference(svc->prev_lut);
+	if (!prev || !time_before(jiffies, READ_ONCE(svc->prev_until)))
+		return false;
 	*prev_srv = hlb_lut_pick(prev, t);
 	*cur_srv = cur ? hlb_lut_pick(cur, t) : NULL;
 	if (*prev_srv == *cur_srv)
