@@ -114,8 +114,9 @@ fi
 nsel=${#sel[@]}
 # Tests that run on the host: the VM runner's own, the CLI's (usage,
 # fuzzed batch input, a fake kernel, each on a normal and an ASan build;
-# bash completion), a dkms build of the module in a scratch tree, and the
-# documentation and manual page, which fail on any warning.
+# bash completion), a dkms build of the module in a scratch tree, the
+# documentation and manual page, which fail on any warning, and make style
+# (checkpatch, sparse, the layering of design.rst, the netlink spec).
 host_names=("host: tools/vm/tests/test_runner.sh" "host: tools/hlb check"
 	    "host: packaging/test_dkms.sh" "host: make docs man"
 	    "host: make style")
