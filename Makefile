@@ -99,9 +99,9 @@ install: all
 	$(MAKE) install-files
 
 install-files: build/hlb.8
-	kver=$$(modinfo -F vermagic $(KO) | cut -d' ' -f1) && \
+	kver=$$(modinfo -F vermagic "$(KO)" | cut -d' ' -f1) && \
 	test -n "$$kver" && \
-	install -D -m 0644 $(KO) \
+	install -D -m 0644 "$(KO)" \
 		$(DESTDIR)/lib/modules/$$kver/updates/hlb.ko && \
 	$(if $(DESTDIR),true,depmod -a $$kver)
 	install -D -m 0755 tools/hlb/hlb $(DESTDIR)$(SBINDIR)/hlb
