@@ -144,15 +144,24 @@ for p in "${PROTOS[@]}"; do
 	done
 done | hlb_batch "$RTR"
 hlbn "$RTR" stats reset
+rsts=$(tcp_out_rsts "$C" "${SRV[@]}")
 round stateful 30000
 sessions=$(hlbn "$RTR" -j session show)
+# Both ends closed: every TCP session is in time-wait. Unless an end's own
+# stack reset a connection (seen once on the slow debug kernel, the reset
+# of a late segment after the close): then close is right for it too.
+rsts=$(($(tcp_out_rsts "$C" "${SRV[@]}") - rsts))
+tcp_done=time-wait
+if ((rsts)); then
+	log "the client and servers sent $rsts TCP resets: time-wait or close"
+	tcp_done="time-wait|close"
+fi
 for p in "${PROTOS[@]}"; do
 	for f in "${FAMS[@]}"; do
-		# Both ends closed: every TCP session is in time-wait.
 		state=
-		[[ $p == tcp ]] && state=time-wait
-		log_test "$p$f stateful: one session per flow, to its server${state:+, $state}" \
-			sessions_match "${OUT[$p$f]}" "$sessions" "$f" "$p" $state
+		[[ $p == tcp ]] && state=$tcp_done
+		log_test "$p$f stateful: one session per flow, to its server${state:+, time-wait}" \
+			sessions_match "${OUT[$p$f]}" "$sessions" "$f" "$p" "$state"
 		log_test "$p$f stateful: sessions_active = flows" \
 			eq "$(S "$p" "$f" sessions_active)" "$(count "${OUT[$p$f]}")"
 	done

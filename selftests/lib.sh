@@ -337,6 +337,22 @@ topo_setup()
 		net.ipv6.conf.all.forwarding=1 >/dev/null
 }
 
+# tcp_out_rsts NS...: the TCP resets the namespaces' own stacks have sent
+# (IPv4 and IPv6 share the counter).
+tcp_out_rsts()
+{
+	local ns n=0 v
+
+	for ns in "$@"; do
+		v=$(ip netns exec "$ns" awk '$1 != "Tcp:" { next }
+			!c { for (i = 2; i <= NF; i++) if ($i == "OutRsts") c = i
+			     next }
+			{ print $c }' /proc/net/snmp)
+		n=$((n + v))
+	done
+	echo "$n"
+}
+
 # start_servers PORT[,PORT...] [--tcp-only|--udp-only]: echo servers named
 # srvJ on every server, all from one process (tools/echo_ns.py).
 start_servers()

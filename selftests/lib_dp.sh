@@ -180,7 +180,8 @@ weights_ok()
 # sessions of PROTO and FAMILY (4 or 6) in SESSIONS_JSON (`hlb -j session
 # show`) are exactly one per answered flow of OUTPUT: from the flow's
 # source port, to the server that answered it (srvJ is 10.1.J.2 or
-# fd01:J::2), in STATE if given; and there is no other.
+# fd01:J::2), in STATE if given (an extended regexp: "a|b"); and there is
+# no other.
 sessions_match()
 {
 	local out=$1 sess=$2 fam=$3 proto=$4 state=${5:-} family=inet
@@ -213,7 +214,7 @@ sessions_match()
 				print "# flow from " p " answered by " f[p] \
 				      ", its session says " s[p]
 				bad++
-			} else if (state != "" && st[p] != state) {
+			} else if (state != "" && st[p] !~ "^(" state ")$") {
 				print "# session from " p " is " st[p] ", not " state
 				bad++
 			}
