@@ -988,7 +988,8 @@ static int hlb_put_session(struct sk_buff *skb, struct hlb_net *hn,
 		nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
 		nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS,
 			    jiffies_to_msecs(left)) ||
-		nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned));
+		nla_put_u8(skb, HLB_SESS_A_LEARNED,
+			   !!(s->flags & HLB_SESS_F_LEARNED)));
 }
 
 /* A chunk of a session dump. */

@@ -259,7 +259,7 @@ static void hlb_session_created(struct hlb_net *hn, struct hlb_session *s)
 	hlb_stat_add(&hn->stats, HLB_ST_A_SESSIONS_CREATED, 1);
 	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_CREATED, 1);
 	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_CREATED, 1);
-	if (s->learned) {
+	if (s->flags & HLB_SESS_F_LEARNED) {
 		hlb_stat_add(&hn->stats, HLB_ST_A_LEARNED, 1);
 		hlb_stat_add(&s->svc->stats, HLB_ST_A_LEARNED, 1);
 	}
@@ -382,7 +382,7 @@ static int hlb_session_timeout_attr(const struct hlb_session *s)
 	if (s->proto != IPPROTO_TCP)
 		return HLB_TO_A_UDP;
 	state = READ_ONCE(s->state);
-	if (!READ_ONCE(s->replied) &&
+	if (!(READ_ONCE(s->flags) & HLB_SESS_F_REPLIED) &&
 	    (state == HLB_TCP_ESTABLISHED || state == HLB_TCP_FIN_WAIT ||
 	     state == HLB_TCP_CLOSE_WAIT))
 		return HLB_TO_A_TCP_SYN;
@@ -420,7 +420,7 @@ static bool hlb_session_evictable(struct hlb_net *hn,
 {
 	u8 state = READ_ONCE(s->state);
 
-	if (!READ_ONCE(s->replied))
+	if (!(READ_ONCE(s->flags) & HLB_SESS_F_REPLIED))
 		return true;
 	if (s->proto == IPPROTO_TCP &&
 	    (state == HLB_TCP_SYN_SENT || state == HLB_TCP_SYN_RECV ||
@@ -512,7 +512,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	if (!s)
 		goto put_srv;
 	s->state = state;
-	s->learned = learned;
+	s->flags = learned ? HLB_SESS_F_LEARNED : 0;
 	err = hlb_session_insert(hn, s);
 	if (err) {
 		/* Readers of the reply table may have seen it: free it after
@@ -553,8 +553,8 @@ void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags)
 
 	if (READ_ONCE(s->used) != now)
 		WRITE_ONCE(s->used, now);
-	if (dir == HLB_DIR_REPLY && !READ_ONCE(s->replied))
-		WRITE_ONCE(s->replied, 1);
+	if (dir == HLB_DIR_REPLY && !(READ_ONCE(s->flags) & HLB_SESS_F_REPLIED))
+		WRITE_ONCE(s->flags, s->flags | HLB_SESS_F_REPLIED);
 	if (s->proto != IPPROTO_TCP)
 		return;
 	/* Racing updates from both directions may lose one transition;

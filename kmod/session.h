@@ -23,8 +23,7 @@ struct hlb_session {
 	u8 proto;
 	u8 state;			/* enum hlb_tcp_state */
 	u8 fin;				/* HLB_FIN_* */
-	u8 learned;
-	u8 replied;			/* the server has answered */
+	u8 flags;			/* HLB_SESS_F_* */
 	u8 dead;			/* unlinked; set once, by xchg() */
 	__be16 client_port, vip_port, server_port;
 	union {
@@ -36,6 +35,13 @@ struct hlb_session {
 		} v6;
 	};
 };
+
+/*
+ * Session flags. LEARNED is set at creation, REPLIED once, by the packet
+ * path: no bit is ever cleared, so plain stores lose nothing.
+ */
+#define HLB_SESS_F_LEARNED	BIT(0)	/* made by flow protection */
+#define HLB_SESS_F_REPLIED	BIT(1)	/* the server has answered */
 
 int hlb_session_init(void);
 void hlb_session_exit(void);
