@@ -85,14 +85,15 @@ struct hlb_net {
 	/* The packet path (hook.c): registered while there are services */
 	bool hooked;
 	/* The session table (session.c) */
-	struct rhashtable sess_orig;	/* sessions by original tuple */
-	struct rhashtable sess_reply;	/* sessions by reply tuple */
+	struct rhashtable sessions;	/* by original tuple */
 	atomic_t nsessions;
 	bool tenant;			/* not owned by the initial userns */
 	struct mem_cgroup *memcg;	/* a tenant's sessions are charged */
 	struct delayed_work gc_work;
 	struct hlb_session_walk gc_walk;
 	bool gc_walking;
+	u64 gc_left_sum;		/* this pass: jiffies left, summed */
+	u32 gc_live;			/* this pass: sessions kept */
 	/* The hybrid policy (hybrid.c) */
 	struct delayed_work hybrid_work;
 	unsigned long hybrid_kicked;	/* bit 0: a run is queued */

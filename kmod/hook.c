@@ -241,13 +241,13 @@ static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_session *s;
 	struct hlb_key key;
 
-	s = hlb_session_find(hn, &p->t, false);
+	s = hlb_session_find(hn, &p->t);
 	if (s && hlb_reused(s, p)) {
 		hlb_session_delete(hn, s);
 		s = NULL;
 	}
 	if (s) {
-		hlb_session_touch(s, HLB_DIR_ORIG, p->tcp_flags);
+		hlb_session_touch(hn, s, HLB_DIR_ORIG, p->tcp_flags);
 		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
 		return hlb_rewrite(skb, p, true, &s->srv->key.addr,
 				   s->srv->key.port);
@@ -257,26 +257,53 @@ static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
 	return svc ? hlb_in_new(hn, svc, skb, p) : NF_ACCEPT;
 }
 
+/*
+ * The session of a server's packet (@reply: server -> client): the table
+ * knows a flow by what its client sends, the client's address and port
+ * and the VIP of the server's service. Only @srv's: another server of the
+ * service may answer the same client port (a flow placed again).
+ */
+static struct hlb_session *hlb_reply_session(struct hlb_net *hn,
+					     struct hlb_server *srv,
+					     const struct hlb_tuple *reply)
+{
+	const struct hlb_service *svc = srv->svc;
+	struct hlb_tuple orig;
+	struct hlb_session *s;
+
+	/* A stateless service's replies need no lookup at all. */
+	if (!atomic_read(&svc->nsessions))
+		return NULL;
+	memset(&orig, 0, sizeof(orig));
+	orig.family = reply->family;
+	orig.proto = reply->proto;
+	orig.src = reply->dst;
+	orig.sport = reply->dport;
+	orig.dst = svc->key.addr;
+	orig.dport = htons(svc->key.port);
+	s = hlb_session_find(hn, &orig);
+	return s && s->srv == srv ? s : NULL;
+}
+
 /* Server -> client. */
 static unsigned int hlb_out_flow(struct hlb_net *hn, struct sk_buff *skb,
 				 const struct hlb_pkt *p)
 {
 	struct hlb_server *srv;
 	struct hlb_session *s;
-	union hlb_addr vip;
 	struct hlb_key key;
 
-	s = hlb_session_find(hn, &p->t, true);
-	if (s) {
-		hlb_session_touch(s, HLB_DIR_REPLY, p->tcp_flags);
-		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
-		hlb_session_addr(s, HLB_SESS_VIP, &vip);
-		return hlb_rewrite(skb, p, false, &vip, ntohs(s->vip_port));
-	}
 	hlb_tuple_key(&p->t, false, &key);
 	srv = hlb_server_find(hn, &key);
 	if (!srv)
 		return NF_ACCEPT;
+	s = hlb_reply_session(hn, srv, &p->t);
+	if (s) {
+		hlb_session_touch(hn, s, HLB_DIR_REPLY, p->tcp_flags);
+		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
+		return hlb_rewrite(skb, p, false, &srv->svc->key.addr,
+				   srv->svc->key.port);
+	}
 	hlb_count(hn, srv->svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, false, &srv->svc->key.addr,
 			   srv->svc->key.port);
@@ -305,7 +332,7 @@ static unsigned int hlb_in_icmp(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_key key;
 
 	hlb_tuple_swap(&p->inner, &orig);
-	s = hlb_session_find(hn, &orig, false);
+	s = hlb_session_find(hn, &orig);
 	if (s) {
 		srv = s->srv;
 		svc = s->svc;
@@ -331,23 +358,18 @@ static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
 				 const struct hlb_pkt *p)
 {
 	struct hlb_tuple reply;
-	struct hlb_session *s;
 	struct hlb_server *srv;
-	union hlb_addr vip;
 	struct hlb_key key;
+	int hit;
 
 	hlb_tuple_swap(&p->inner, &reply);
-	s = hlb_session_find(hn, &reply, true);
-	if (s) {
-		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
-		hlb_session_addr(s, HLB_SESS_VIP, &vip);
-		return hlb_icmp_rewrite(skb, p, false, &vip, ntohs(s->vip_port));
-	}
 	hlb_tuple_key(&reply, false, &key);
 	srv = hlb_server_find(hn, &key);
 	if (!srv)
 		return NF_ACCEPT;
-	hlb_count(hn, srv->svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	hit = hlb_reply_session(hn, srv, &reply) ? HLB_ST_A_SESSION_HITS :
+						   HLB_ST_A_MAPPING_HITS;
+	hlb_count(hn, srv->svc, srv, hit, skb->len);
 	return hlb_icmp_rewrite(skb, p, false, &srv->svc->key.addr,
 				srv->svc->key.port);
 }

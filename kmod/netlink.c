@@ -547,6 +547,7 @@ static int hlb_service_change(struct hlb_req *r,
 			      struct netlink_ext_ack *extack)
 {
 	struct hlb_svc_conf *conf;
+	bool retime;
 	int err;
 
 	conf = kmemdup(hlb_svc_conf_locked(r->m.hn, r->m.svc), sizeof(*conf),
@@ -558,8 +559,14 @@ static int hlb_service_change(struct hlb_req *r,
 		kfree(conf);
 		return err;
 	}
+	retime = memcmp(conf->timeouts,
+			hlb_svc_conf_locked(r->m.hn, r->m.svc)->timeouts,
+			sizeof(conf->timeouts));
 	/* hlb_service_set() takes @conf, whatever happens. */
-	return hlb_service_set(r->m.hn, r->m.svc, conf, extack);
+	err = hlb_service_set(r->m.hn, r->m.svc, conf, extack);
+	if (!err && retime)
+		hlb_sessions_retime(r->m.hn, r->m.svc);
+	return err;
 }
 
 static int hlb_nl_set_service(struct sk_buff *skb, struct genl_info *info)
@@ -760,8 +767,14 @@ static int hlb_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return hlb_req_end(&r, -EINVAL, 0);
 	cfg = r.m.hn->cfg;
 	err = hlb_config_apply(r.tb[HLB_A_CONFIG], &cfg, info->extack);
-	if (!err)
+	if (!err) {
+		bool retime = memcmp(cfg.timeouts, r.m.hn->cfg.timeouts,
+				     sizeof(cfg.timeouts));
+
 		hlb_config_publish(&r.m.hn->cfg, &cfg);
+		if (retime)
+			hlb_sessions_retime(r.m.hn, NULL);
+	}
 	r.m.config = true;
 	return hlb_req_end(&r, err, HLB_CMD_SET_CONFIG);
 }
@@ -961,9 +974,8 @@ static int hlb_dump_sessions_done(struct netlink_callback *cb)
 static int hlb_put_session(struct sk_buff *skb, struct hlb_net *hn,
 			   const struct hlb_session *s)
 {
-	unsigned long idle = jiffies - READ_ONCE(s->used);
-	u32 timeout = hlb_session_timeout(hn, s);
-	u32 left = idle < timeout ? timeout - idle : 0;
+	u32 now = jiffies, idle = now - READ_ONCE(s->used);
+	s32 left = READ_ONCE(s->expires) - now;
 	union hlb_addr client, vip, server;
 	struct nlattr *nest;
 
@@ -987,7 +999,7 @@ static int hlb_put_session(struct sk_buff *skb, struct hlb_net *hn,
 		nla_put_u8(skb, HLB_SESS_A_STATE, READ_ONCE(s->state)) ||
 		nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
 		nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS,
-			    jiffies_to_msecs(left)) ||
+			    jiffies_to_msecs(max(left, 0))) ||
 		nla_put_u8(skb, HLB_SESS_A_LEARNED,
 			   !!(s->flags & HLB_SESS_F_LEARNED)));
 }
@@ -1009,6 +1021,9 @@ static int hlb_dump_session(struct hlb_net *hn, struct hlb_session *s,
 	void *hdr;
 
 	if (ctx->filtered && memcmp(&s->svc->key, &ctx->key, sizeof(ctx->key)))
+		return 0;
+	/* Expired is absent, as for a lookup. */
+	if (hlb_session_expired(s))
 		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &hlb_family, NLM_F_MULTI, HLB_CMD_GET_SESSION);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The session table: one entry per flow, in two rhashtables, so that a
- * session is found from either direction without a second object.
+ * The session table: one entry per flow, in one rhashtable keyed by the
+ * tuple the client sends (client -> VIP); a server's packet is looked up
+ * by the same tuple, rebuilt from its destination and its service's VIP
+ * (hook.c). One insert per flow, one bucket array.
  *
  * Why rhashtable: lookups are lock-free under RCU, inserts take only a
  * bucket lock, and the table grows and shrinks by itself, so a namespace
@@ -9,9 +11,12 @@
  * chains. A fixed array of buckets would have to be sized for the worst
  * case in every namespace.
  *
- * Sessions are created and refreshed on the packet path (softirq), aged by
- * a per-namespace deferred work item that walks the table in slices, and
- * freed after a grace period. A session holds references on its service
+ * Sessions are created and refreshed on the packet path (softirq), and
+ * freed after a grace period. Each carries its absolute expiry: a lookup
+ * takes an expired session for absent and unlinks it, an insert unlinks
+ * the expired ones of its bucket, and a per-namespace deferred work item
+ * walks the table at a pace set by its size and the time its sessions
+ * have left (hlb_gc_work()). A session holds references on its service
  * and server.
  */
 #include <linux/module.h>
@@ -44,9 +49,17 @@ static atomic_t hlb_sessions_tenants = ATOMIC_INIT(0);
 static struct kmem_cache *hlb_session4_cache, *hlb_session6_cache;
 static u32 hlb_tuple_seed __read_mostly;
 
-/* The GC looks at this many sessions per run, and runs this often. */
+/*
+ * The aging walk looks at this many sessions per slice, slice after slice
+ * until a pass ends; then it waits (hlb_gc_period()): between a quarter of
+ * a second and a minute, so that it visits at most about HLB_GC_RATE
+ * sessions a second, or only a second while the table is empty.
+ */
 #define HLB_GC_BATCH		2048
-#define HLB_GC_INTERVAL		(HZ / 4)
+#define HLB_GC_MIN		(HZ / 4)
+#define HLB_GC_MAX		(60 * HZ)
+#define HLB_GC_IDLE		HZ
+#define HLB_GC_RATE		16384
 
 /* The tuple of the client's packets: client -> VIP. */
 static void hlb_session_orig_tuple(const struct hlb_session *s,
@@ -66,24 +79,6 @@ static void hlb_session_orig_tuple(const struct hlb_session *s,
 	}
 }
 
-/* The tuple of the server's packets: server -> client. */
-static void hlb_session_reply_tuple(const struct hlb_session *s,
-				    struct hlb_tuple *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->family = s->family;
-	t->proto = s->proto;
-	t->sport = s->server_port;
-	t->dport = s->client_port;
-	if (s->family == AF_INET) {
-		t->src.ip = s->v4.server;
-		t->dst.ip = s->v4.client;
-	} else {
-		t->src.in6 = s->v6.server;
-		t->dst.in6 = s->v6.client;
-	}
-}
-
 static u32 hlb_tuple_hash(const struct hlb_tuple *t)
 {
 	BUILD_BUG_ON(sizeof(*t) % sizeof(u32));
@@ -96,7 +91,7 @@ static u32 hlb_key_hashfn(const void *data, u32 len, u32 seed)
 	return hlb_tuple_hash(data);
 }
 
-static u32 hlb_orig_obj_hashfn(const void *data, u32 len, u32 seed)
+static u32 hlb_obj_hashfn(const void *data, u32 len, u32 seed)
 {
 	struct hlb_tuple t;
 
@@ -104,16 +99,7 @@ static u32 hlb_orig_obj_hashfn(const void *data, u32 len, u32 seed)
 	return hlb_tuple_hash(&t);
 }
 
-static u32 hlb_reply_obj_hashfn(const void *data, u32 len, u32 seed)
-{
-	struct hlb_tuple t;
-
-	hlb_session_reply_tuple(data, &t);
-	return hlb_tuple_hash(&t);
-}
-
-static int hlb_orig_cmpfn(struct rhashtable_compare_arg *arg,
-			  const void *obj)
+static int hlb_obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
 {
 	struct hlb_tuple t;
 
@@ -121,40 +107,14 @@ static int hlb_orig_cmpfn(struct rhashtable_compare_arg *arg,
 	return memcmp(&t, arg->key, sizeof(t));
 }
 
-static int hlb_reply_cmpfn(struct rhashtable_compare_arg *arg,
-			   const void *obj)
-{
-	struct hlb_tuple t;
-
-	hlb_session_reply_tuple(obj, &t);
-	return memcmp(&t, arg->key, sizeof(t));
-}
-
-static const struct rhashtable_params hlb_orig_params = {
-	.head_offset = offsetof(struct hlb_session, orig_node),
+static const struct rhashtable_params hlb_session_params = {
+	.head_offset = offsetof(struct hlb_session, node),
 	.key_len = sizeof(struct hlb_tuple),
 	.hashfn = hlb_key_hashfn,
-	.obj_hashfn = hlb_orig_obj_hashfn,
-	.obj_cmpfn = hlb_orig_cmpfn,
+	.obj_hashfn = hlb_obj_hashfn,
+	.obj_cmpfn = hlb_obj_cmpfn,
 	.automatic_shrinking = true,
 };
-
-static const struct rhashtable_params hlb_reply_params = {
-	.head_offset = offsetof(struct hlb_session, reply_node),
-	.key_len = sizeof(struct hlb_tuple),
-	.hashfn = hlb_key_hashfn,
-	.obj_hashfn = hlb_reply_obj_hashfn,
-	.obj_cmpfn = hlb_reply_cmpfn,
-	.automatic_shrinking = true,
-};
-
-struct hlb_session *hlb_session_find(struct hlb_net *hn,
-				     const struct hlb_tuple *t, bool reply)
-{
-	if (reply)
-		return rhashtable_lookup(&hn->sess_reply, t, hlb_reply_params);
-	return rhashtable_lookup(&hn->sess_orig, t, hlb_orig_params);
-}
 
 /* Limits: the namespace's, the tenants' share, then the host's. */
 static bool hlb_session_charge(struct hlb_net *hn)
@@ -266,22 +226,39 @@ static void hlb_session_created(struct hlb_net *hn, struct hlb_session *s)
 }
 
 /*
- * Unlink a session from both tables, once: whoever sets ->dead first does
- * it, the others leave it alone. Safe from any context.
+ * Unlink a session, once: whoever sets ->dead first does it, the others
+ * leave it alone. Safe from any context.
  */
 static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 {
 	if (xchg(&s->dead, 1))
 		return;
-	rhashtable_remove_fast(&hn->sess_orig, &s->orig_node, hlb_orig_params);
-	rhashtable_remove_fast(&hn->sess_reply, &s->reply_node,
-			       hlb_reply_params);
+	rhashtable_remove_fast(&hn->sessions, &s->node, hlb_session_params);
 	atomic_dec(&s->srv->conns);
 	local_bh_disable();
 	hlb_session_account(hn, s, -1);
 	local_bh_enable();
 	hlb_session_uncharge(hn);
 	call_rcu(&s->rcu, hlb_session_free_rcu);
+}
+
+bool hlb_session_expired(const struct hlb_session *s)
+{
+	return (s32)((u32)jiffies - READ_ONCE(s->expires)) > 0;
+}
+
+/* The live session of @orig; an expired one is absent, and goes now. */
+struct hlb_session *hlb_session_find(struct hlb_net *hn,
+				     const struct hlb_tuple *orig)
+{
+	struct hlb_session *s;
+
+	s = rhashtable_lookup(&hn->sessions, orig, hlb_session_params);
+	if (s && hlb_session_expired(s)) {
+		hlb_session_unlink(hn, s);
+		return NULL;
+	}
+	return s;
 }
 
 /* A session that must go now, e.g. one whose tuple a new flow reuses. */
@@ -328,42 +305,30 @@ static struct hlb_session *hlb_session_alloc(struct hlb_net *hn,
 	s->proto = orig->proto;
 	s->svc = svc;
 	s->srv = srv;
-	s->used = jiffies;
 	hlb_session_set_addrs(s, orig, srv);
 	return s;
 }
 
 /*
- * Link a new session: reply table first, original table last. Walkers
- * (flush, aging) and hlb_session_delete() only find sessions through the
- * original table, so a session they can unlink is always in both tables:
- * never unlinked from the one, then linked into the other after it was
- * queued for freeing. The counters move before it is published, so an
+ * Link a new session. The counters move before it is published, so an
  * unlink always follows them.
  */
 static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
 {
-	struct hlb_tuple orig, reply;
+	struct hlb_tuple orig;
 	int err;
 
 	hlb_session_orig_tuple(s, &orig);
-	hlb_session_reply_tuple(s, &reply);
-	err = rhashtable_lookup_insert_key(&hn->sess_reply, &reply,
-					   &s->reply_node, hlb_reply_params);
-	if (err)
-		return err;
 	atomic_inc(&s->srv->conns);
 	hlb_session_account(hn, s, 1);
-	err = rhashtable_lookup_insert_key(&hn->sess_orig, &orig,
-					   &s->orig_node, hlb_orig_params);
+	err = rhashtable_lookup_insert_key(&hn->sessions, &orig, &s->node,
+					   hlb_session_params);
 	if (!err) {
 		hlb_session_created(hn, s);
 		return 0;
 	}
 	hlb_session_account(hn, s, -1);
 	atomic_dec(&s->srv->conns);
-	rhashtable_remove_fast(&hn->sess_reply, &s->reply_node,
-			       hlb_reply_params);
 	return err;
 }
 
@@ -401,11 +366,12 @@ u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
 	return t * HZ;
 }
 
-static bool hlb_session_expired(struct hlb_net *hn,
-				const struct hlb_session *s)
+/* From the last packet and the timeout of the session's state now. */
+static void hlb_session_stamp(struct hlb_net *hn, struct hlb_session *s,
+			      u32 now)
 {
-	return time_after(jiffies,
-			  READ_ONCE(s->used) + hlb_session_timeout(hn, s));
+	WRITE_ONCE(s->used, now);
+	WRITE_ONCE(s->expires, now + hlb_session_timeout(hn, s));
 }
 
 /*
@@ -426,7 +392,13 @@ static bool hlb_session_evictable(struct hlb_net *hn,
 	    (state == HLB_TCP_SYN_SENT || state == HLB_TCP_SYN_RECV ||
 	     state == HLB_TCP_CLOSE || state == HLB_TCP_TIME_WAIT))
 		return true;
-	return hlb_session_expired(hn, s);
+	return hlb_session_expired(s);
+}
+
+static bool hlb_session_expired_pred(struct hlb_net *hn,
+				     const struct hlb_session *s)
+{
+	return hlb_session_expired(s);
 }
 
 typedef bool (*hlb_session_pred_t)(struct hlb_net *hn,
@@ -446,9 +418,9 @@ static unsigned int hlb_sessions_reap(struct hlb_net *hn,
 				      unsigned int nbuckets, unsigned int max,
 				      hlb_session_pred_t pred, int stat)
 {
-	struct rhashtable *ht = &hn->sess_orig;
+	struct rhashtable *ht = &hn->sessions;
 	struct bucket_table *tbl = rht_dereference_rcu(ht->tbl, ht);
-	unsigned int hash = rht_key_hashfn(ht, tbl, t, hlb_orig_params);
+	unsigned int hash = rht_key_hashfn(ht, tbl, t, hlb_session_params);
 	unsigned int i, n = 0;
 	struct rhash_head *pos;
 
@@ -498,7 +470,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	int err;
 
 	/* Expired neighbours go now, whenever the walk would reach them. */
-	hlb_sessions_reap(hn, orig, 1, UINT_MAX, hlb_session_expired, 0);
+	hlb_sessions_reap(hn, orig, 1, UINT_MAX, hlb_session_expired_pred, 0);
 	if (!hlb_session_charge(hn) &&
 	    !(hlb_session_evict(hn, orig) && hlb_session_charge(hn)))
 		return ERR_PTR(-ENOSPC);
@@ -513,10 +485,11 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 		goto put_srv;
 	s->state = state;
 	s->flags = learned ? HLB_SESS_F_LEARNED : 0;
+	hlb_session_stamp(hn, s, jiffies);
 	err = hlb_session_insert(hn, s);
 	if (err) {
-		/* Readers of the reply table may have seen it: free it after
-		 * a grace period, which also drops its references.
+		/* Never published, but freed as every session is: after a
+		 * grace period, which also drops its references.
 		 */
 		s->dead = 1;
 		call_rcu(&s->rcu, hlb_session_free_rcu);
@@ -524,7 +497,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 		if (err != -EEXIST)
 			return ERR_PTR(err);
 		/* The winner may be gone already, if aged or flushed. */
-		s = hlb_session_find(hn, orig, false);
+		s = hlb_session_find(hn, orig);
 		return s ?: ERR_PTR(-ENOENT);
 	}
 	/* Pairs with the barrier in hlb_sessions_remove(): either its walk
@@ -546,31 +519,42 @@ uncharge:
 	return ERR_PTR(err);
 }
 
-void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags)
+/*
+ * A packet of the session's flow. Racing updates from both directions may
+ * lose one transition; the next packet repeats it: tracking only picks
+ * timeouts. The stamps are written once a jiffy, or when the timeout
+ * changes with the state, so a busy flow does not bounce its cache line.
+ */
+void hlb_session_touch(struct hlb_net *hn, struct hlb_session *s, int dir,
+		       u8 tcp_flags)
 {
-	unsigned long now = jiffies;
+	u32 now = jiffies;
+	bool changed = false;
 	u8 state, fin;
 
-	if (READ_ONCE(s->used) != now)
-		WRITE_ONCE(s->used, now);
-	if (dir == HLB_DIR_REPLY && !(READ_ONCE(s->flags) & HLB_SESS_F_REPLIED))
+	if (dir == HLB_DIR_REPLY &&
+	    !(READ_ONCE(s->flags) & HLB_SESS_F_REPLIED)) {
 		WRITE_ONCE(s->flags, s->flags | HLB_SESS_F_REPLIED);
-	if (s->proto != IPPROTO_TCP)
-		return;
-	/* Racing updates from both directions may lose one transition;
-	 * the next packet repeats it. Tracking only picks timeouts.
-	 */
-	fin = READ_ONCE(s->fin);
-	state = hlb_tcp_next(READ_ONCE(s->state), &fin, dir, tcp_flags);
-	if (state != s->state)
-		WRITE_ONCE(s->state, state);
-	if (fin != s->fin)
-		WRITE_ONCE(s->fin, fin);
+		changed = true;
+	}
+	if (s->proto == IPPROTO_TCP) {
+		fin = READ_ONCE(s->fin);
+		state = hlb_tcp_next(READ_ONCE(s->state), &fin, dir,
+				     tcp_flags);
+		if (state != s->state) {
+			WRITE_ONCE(s->state, state);
+			changed = true;
+		}
+		if (fin != s->fin)
+			WRITE_ONCE(s->fin, fin);
+	}
+	if (changed || READ_ONCE(s->used) != now)
+		hlb_session_stamp(hn, s, now);
 }
 
 void hlb_session_walk_enter(struct hlb_net *hn, struct hlb_session_walk *w)
 {
-	rhashtable_walk_enter(&hn->sess_orig, &w->iter);
+	rhashtable_walk_enter(&hn->sessions, &w->iter);
 }
 
 void hlb_session_walk_exit(struct hlb_session_walk *w)
@@ -578,11 +562,7 @@ void hlb_session_walk_exit(struct hlb_session_walk *w)
 	rhashtable_walk_exit(&w->iter);
 }
 
-/*
- * The walk goes through the original table only: a session is in it only
- * while it is in both (see hlb_session_insert()). It starts each call by
- * peeking, so the session it stopped at comes first.
- */
+/* Each call starts by peeking, so the session it stopped at comes first. */
 int hlb_session_walk(struct hlb_net *hn, struct hlb_session_walk *w,
 		     unsigned int budget, hlb_session_visit_t visit, void *arg)
 {
@@ -612,42 +592,105 @@ int hlb_session_walk(struct hlb_net *hn, struct hlb_session_walk *w,
 	return ret;
 }
 
+/* Unlinks the expired; of the others, learns how long they have left. */
 static int hlb_gc_visit(struct hlb_net *hn, struct hlb_session *s, void *arg)
 {
-	if (hlb_session_expired(hn, s))
+	s32 left = READ_ONCE(s->expires) - (u32)jiffies;
+
+	if (left < 0) {
 		hlb_session_unlink(hn, s);
+		return 0;
+	}
+	hn->gc_left_sum += left;
+	hn->gc_live++;
 	return 0;
 }
 
 /*
- * One slice of the walk over the table; goes on from where the last one
- * stopped, and starts over when it reaches the end. True if there is more.
+ * The pause after a pass. A session that expires is absent for lookups at
+ * once and goes when an insert, a lookup or the walk meets it; until then
+ * it still counts in the gauges that the limits and the hybrid policy
+ * read. So the pause is the time the sessions have left on average (no
+ * point in coming back before they expire), but at most what keeps the
+ * walk near HLB_GC_RATE visits a second: a quarter of a second up to 4096
+ * sessions, a minute at a million. A table near its limits is walked four
+ * times as often: there the gauges matter most.
  */
-static bool hlb_gc_slice(struct hlb_net *hn)
+static unsigned long hlb_gc_period(struct hlb_net *hn)
+{
+	u64 live = hn->gc_live, cap, avg;
+
+	if (!live)
+		return HLB_GC_IDLE;
+	cap = clamp_t(u64, div_u64(live * HZ, HLB_GC_RATE), HLB_GC_MIN,
+		      HLB_GC_MAX);
+	avg = div64_u64(hn->gc_left_sum, live);
+	if (hlb_sessions_occupancy(hn) >= 90 ||
+	    hlb_sessions_over_fill_limit(hn))
+		cap /= 4;
+	return clamp_t(u64, avg, HLB_GC_MIN, max_t(u64, cap, HLB_GC_MIN));
+}
+
+/*
+ * One slice of the walk over the table; goes on from where the last one
+ * stopped. Returns the delay to the next slice: none within a pass, the
+ * pause after its end.
+ */
+static unsigned long hlb_gc_slice(struct hlb_net *hn)
 {
 	if (!hn->gc_walking) {
 		hlb_session_walk_enter(hn, &hn->gc_walk);
 		hn->gc_walking = true;
+		hn->gc_left_sum = 0;
+		hn->gc_live = 0;
 	}
 	if (hlb_session_walk(hn, &hn->gc_walk, HLB_GC_BATCH, hlb_gc_visit,
 			     NULL) > 0)
-		return true;
+		return 1;
 	hlb_session_walk_exit(&hn->gc_walk);
 	hn->gc_walking = false;
-	return false;
+	return hlb_gc_period(hn);
 }
 
 static void hlb_gc_work(struct work_struct *work)
 {
 	struct hlb_net *hn = container_of(to_delayed_work(work),
 					  struct hlb_net, gc_work);
-	bool more = false;
+	unsigned long delay = HLB_GC_IDLE;
 
 	if (atomic_read(&hn->nsessions) || hn->gc_walking)
-		more = hlb_gc_slice(hn);
-	/* A large table is walked slice after slice without a pause. */
-	queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
-			   more ? 1 : HLB_GC_INTERVAL);
+		delay = hlb_gc_slice(hn);
+	queue_delayed_work(system_power_efficient_wq, &hn->gc_work, delay);
+}
+
+static int hlb_retime_visit(struct hlb_net *hn, struct hlb_session *s,
+			    void *svc)
+{
+	u32 used = READ_ONCE(s->used);
+
+	if (svc && s->svc != svc)
+		return 0;
+	/* A packet may stamp it meanwhile: either stamp is right. */
+	WRITE_ONCE(s->expires, used + hlb_session_timeout(hn, s));
+	if (hlb_session_expired(s))
+		hlb_session_unlink(hn, s);
+	return 0;
+}
+
+/*
+ * The timeouts of @svc (NULL: the namespace's) changed: every session's
+ * stamp is its last packet plus its new timeout, as if it had always
+ * been; and the walk starts a pass now, to learn the new pace.
+ */
+void hlb_sessions_retime(struct hlb_net *hn, struct hlb_service *svc)
+{
+	struct hlb_session_walk w;
+
+	hlb_session_walk_enter(hn, &w);
+	while (hlb_session_walk(hn, &w, HLB_GC_BATCH, hlb_retime_visit, svc) > 0)
+		cond_resched();
+	hlb_session_walk_exit(&w);
+	mod_delayed_work(system_power_efficient_wq, &hn->gc_work, 0);
 }
 
 /* Sessions a flush removes: of @svc, of @srv, of either dead, or all. */
@@ -728,17 +771,12 @@ int hlb_sessions_net_init(struct hlb_net *hn)
 
 	atomic_set(&hn->nsessions, 0);
 	hn->tenant = hn->net->user_ns != &init_user_ns;
-	err = rhashtable_init(&hn->sess_orig, &hlb_orig_params);
+	err = rhashtable_init(&hn->sessions, &hlb_session_params);
 	if (err)
 		return err;
-	err = rhashtable_init(&hn->sess_reply, &hlb_reply_params);
-	if (err) {
-		rhashtable_destroy(&hn->sess_orig);
-		return err;
-	}
 	INIT_DELAYED_WORK(&hn->gc_work, hlb_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
-			   HLB_GC_INTERVAL);
+			   HLB_GC_IDLE);
 	return 0;
 }
 
@@ -750,8 +788,7 @@ void hlb_sessions_net_exit(struct hlb_net *hn)
 		hlb_session_walk_exit(&hn->gc_walk);
 	hlb_sessions_flush(hn, NULL, NULL);
 	WARN_ON_ONCE(atomic_read(&hn->nsessions));
-	rhashtable_destroy(&hn->sess_reply);
-	rhashtable_destroy(&hn->sess_orig);
+	rhashtable_destroy(&hn->sessions);
 	/* Sessions still waiting for their grace period hold their own
 	 * references to the cgroup's charge.
 	 */

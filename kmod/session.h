@@ -8,16 +8,19 @@
 #include "mapping.h"
 
 /*
- * A session: one flow, findable by its original tuple (client -> VIP) and
- * by its reply tuple (server -> client). IPv4 sessions are allocated
- * without the IPv6 part of the address union. Ports in network order.
+ * A session: one flow, in one table by its original tuple (client -> VIP).
+ * A server's packet finds it by the same tuple: the client's address and
+ * port are the reply's destination, the VIP is that of the server's
+ * service (hook.c). IPv4 sessions are allocated without the IPv6 part of
+ * the address union. Ports in network order. Times are the low 32 bits
+ * of jiffies: enough for timeouts of up to 24 days at HZ=1000.
  */
 struct hlb_session {
-	struct rhash_head orig_node;
-	struct rhash_head reply_node;
+	struct rhash_head node;
 	struct hlb_service *svc;
 	struct hlb_server *srv;
-	unsigned long used;		/* jiffies of the last packet */
+	u32 used;			/* the last packet */
+	u32 expires;			/* absolute: one load to test */
 	struct rcu_head rcu;
 	u8 family;
 	u8 proto;
@@ -50,13 +53,14 @@ void hlb_sessions_net_exit(struct hlb_net *hn);
 
 /* The packet path */
 struct hlb_session *hlb_session_find(struct hlb_net *hn,
-				     const struct hlb_tuple *t, bool reply);
+				     const struct hlb_tuple *orig);
 struct hlb_session *hlb_session_create(struct hlb_net *hn,
 				       struct hlb_service *svc,
 				       struct hlb_server *srv,
 				       const struct hlb_tuple *orig, u8 state,
 				       bool learned);
-void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags);
+void hlb_session_touch(struct hlb_net *hn, struct hlb_session *s, int dir,
+		       u8 tcp_flags);
 void hlb_session_delete(struct hlb_net *hn, struct hlb_session *s);
 void hlb_session_addr(const struct hlb_session *s, int which,
 		      union hlb_addr *a);
@@ -71,6 +75,10 @@ void hlb_sessions_set_memcg(struct hlb_net *hn);
 
 /* The session's current timeout, in jiffies. */
 u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s);
+bool hlb_session_expired(const struct hlb_session *s);
+
+/* Timeouts changed: expiry stamps of @svc's sessions (NULL: all) again. */
+void hlb_sessions_retime(struct hlb_net *hn, struct hlb_service *svc);
 
 /* How full the namespace's table is, in percent of its limit. */
 u32 hlb_sessions_occupancy(struct hlb_net *hn);
