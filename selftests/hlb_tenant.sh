@@ -132,25 +132,29 @@ defer hlb_unload
 must "module loaded again with max_sessions=$MAXS" \
 	hlb_load_with "max_sessions=$MAXS"
 
-# P: a veth pair a-b, flows sent out of a arrive on b; the server is on
-# b's subnet, where nothing answers.
-ip -n "$P" -b - <<EOF || exit "$ksft_fail"
-link add a type veth peer name b
-link set a up
-link set b up
-addr add 10.8.0.1/24 dev b
-EOF
-hlb_batch "$P" <<EOF || exit "$ksft_fail"
-config set session-limit $LIMIT_P fill-limit $FILL_P
-service add tcp $VIP:80 mode hybrid transition 0 syn-timeout 600
-server add tcp $VIP:80 10.8.0.2:8080
-EOF
+# P: a veth pair va-vb, flows sent out of va arrive on vb; the server is on
+# vb's subnet, where nothing answers.
+p_setup()
+{
+	ip -n "$P" -b - <<-EOF || return 1
+	link add name va type veth peer name vb
+	link set va up
+	link set vb up
+	addr add 10.8.0.1/24 dev vb
+	EOF
+	hlb_batch "$P" <<-EOF
+	config set session-limit $LIMIT_P fill-limit $FILL_P
+	service add tcp $VIP:80 mode hybrid transition 0 syn-timeout 600
+	server add tcp $VIP:80 10.8.0.2:8080
+	EOF
+}
+must "P: a hybrid service, session-limit $LIMIT_P, fill-limit $FILL_P%" p_setup
 
 # p_flood SRC_BASE COUNT: COUNT new flows in P.
 p_flood()
 {
 	ip netns exec "$P" "$PYTHON" "$TESTS_DIR/tools/tenant_flood.py" \
-		a b "$VIP" 80 "$1" "$2" >/dev/null
+		va vb "$VIP" 80 "$1" "$2" >/dev/null
 }
 p_sessions() { hlbn "$P" -j config show | jq -r .sessions; }
 # p_svc: P's service, "METHOD SWITCHES REASON".
@@ -193,9 +197,10 @@ cg_slab() { awk '$1 == "slab" { print $2 }' "$CG/memory.stat"; }
 cg_setup || log "no cgroup v2 memory controller: session memory not checked"
 
 # U: the tenant, nobody as root of its own user+net namespace, from a
-# script in a directory nobody may write to; it stops at each step until
-# told to go on, so that its namespace and sessions live while this
-# script looks. Its files: u.log (what went wrong), u.sent, u.stats,
+# script in a directory nobody may write to; it stops until told to go
+# on before the flood (its tool running: python's start is no part of
+# what is measured) and after it, so that its namespace and sessions live
+# while this script looks. Its files: u.log (what went wrong), u.sent, u.stats,
 # u.config.
 UDIR=$(mktemp -d) || exit "$ksft_fail"
 defer rm -rf "$UDIR"
@@ -216,19 +221,18 @@ wait_for()
 exec 2>>"$dir/u.log"
 ip -b - <<EOB || exit 1
 link set lo up
-link add a type veth peer name b
-link set a up
-link set b up
-addr add 10.8.0.1/24 dev b
+link add name va type veth peer name vb
+link set va up
+link set vb up
+addr add 10.8.0.1/24 dev vb
 EOB
 "$hlb" config set session-limit "$limit" ||
 	echo "session-limit $limit refused" >&2
 "$hlb" service add tcp "$vip:80" mode stateful syn-timeout 600 &&
 	"$hlb" server add tcp "$vip:80" 10.8.0.2:8080 || exit 1
-touch "$dir/ready"
-wait_for go || exit 1
-"$py" "$dir/tenant_flood.py" a b "$vip" 80 10.200.0.0 "$n" >"$dir/u.sent" ||
-	exit 1
+# The flood's tool says when it is ready, then waits for go.
+"$py" "$dir/tenant_flood.py" va vb "$vip" 80 10.200.0.0 "$n" \
+	"$dir/ready" "$dir/go" >"$dir/u.sent" || exit 1
 "$hlb" -j stats >"$dir/u.stats" &&
 	"$hlb" -j config show >"$dir/u.config" || exit 1
 touch "$dir/flooded"
@@ -290,7 +294,7 @@ log_test "P: no hybrid switch (fill-limit) with the tenant full" \
 # The tenant's sessions, in its cgroup's slab: 64 bytes each at least.
 if [[ -n $CG ]]; then
 	cg_grew() { (($(cg_slab) - SLAB0 >= 64 * U_CREATED)); }
-	busywait 10000 cg_grew
+	busywait 5000 cg_grew
 	log "tenant's cgroup: slab $SLAB0 bytes before the flood, $(cg_slab) after"
 	log_test "unprivileged: the sessions are charged to the configurer's memory cgroup" \
 		eval '((U_CREATED > 0)) && cg_grew'
@@ -298,7 +302,7 @@ fi
 
 # P's new flows, the tenant still full: every one gets a session.
 p_flood 10.201.0.0 "$P_AFTER"
-busywait 10000 eval '[[ $(p_sessions) == $((P_BEFORE + P_AFTER)) ]]'
+busywait 5000 eval '[[ $(p_sessions) == $((P_BEFORE + P_AFTER)) ]]'
 load_stats "$P"
 log "P: ${ST[cfg/sessions]} sessions, ${ST[ns/drop_session_limit]} refused," \
 	"service $(p_svc)"

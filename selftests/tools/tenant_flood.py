@@ -4,7 +4,7 @@
 AF_PACKET socket (no scapy: its import alone takes 10-20 s under TCG), for
 hlb_tenant.sh.
 
-    tenant_flood.py IFACE PEER VIP PORT SRC_BASE COUNT
+    tenant_flood.py IFACE PEER VIP PORT SRC_BASE COUNT [READY GO]
 
 Sends COUNT SYNs to VIP:PORT out of IFACE, to the address of PEER (the
 other end of IFACE, a veth pair in the same namespace: the frames arrive
@@ -12,10 +12,13 @@ there, for that host, and go through PRE_ROUTING), the i-th
 from SRC_BASE + 1 + i (an IPv4 address) and port 10000 + i % 50000: every
 SYN a flow of its own. Needs CAP_NET_RAW in the user namespace that owns
 the network namespace only, so the root of `unshare -Urn` may run it.
-Prints the number sent.
+Prints the number sent. With READY and GO (paths), creates READY once its
+socket is open and waits for GO to exist before it sends: whoever
+measures the flood's cost does not measure python's start.
 """
 import fcntl
 import ipaddress
+import os
 import socket
 import struct
 import sys
@@ -58,6 +61,10 @@ def main():
     s.bind((iface, 0))
     smac = s.getsockname()[4]
     eth = hwaddr(s, peer) + smac + b"\x08\x00"
+    if len(sys.argv) > 8:
+        open(sys.argv[7], "w").close()
+        while not os.path.exists(sys.argv[8]):
+            time.sleep(0.05)
     sent = 0
     for i in range(count):
         src = ipaddress.IPv4Address(base + 1 + i).packed
