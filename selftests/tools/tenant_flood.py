@@ -1,23 +1,22 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """TCP SYNs from distinct spoofed sources, as Ethernet frames through an
-AF_PACKET socket (no scapy: its import alone takes 10-20 s under TCG), for
-hlb_tenant.sh.
+AF_PACKET socket, for hlb_tenant.sh. No scapy, nor even ipaddress: every
+import costs under TCG.
 
     tenant_flood.py IFACE PEER VIP PORT SRC_BASE COUNT [READY GO]
 
 Sends COUNT SYNs to VIP:PORT out of IFACE, to the address of PEER (the
 other end of IFACE, a veth pair in the same namespace: the frames arrive
-there, for that host, and go through PRE_ROUTING), the i-th
-from SRC_BASE + 1 + i (an IPv4 address) and port 10000 + i % 50000: every
-SYN a flow of its own. Needs CAP_NET_RAW in the user namespace that owns
+there, for that host, and go through PRE_ROUTING), the i-th from
+SRC_BASE + 1 + i (an IPv4 address) and port 10000 + i % 50000: every SYN
+a flow of its own. Needs CAP_NET_RAW in the user namespace that owns
 the network namespace only, so the root of `unshare -Urn` may run it.
 Prints the number sent. With READY and GO (paths), creates READY once its
 socket is open and waits for GO to exist before it sends: whoever
 measures the flood's cost does not measure python's start.
 """
 import fcntl
-import ipaddress
 import os
 import socket
 import struct
@@ -55,7 +54,7 @@ def hwaddr(sock, name):
 def main():
     iface, peer, vip = sys.argv[1], sys.argv[2], sys.argv[3]
     port, base, count = int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
-    base = int(ipaddress.IPv4Address(base))
+    base = struct.unpack("!I", socket.inet_aton(base))[0]
     dst = socket.inet_aton(vip)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
@@ -67,7 +66,7 @@ def main():
             time.sleep(0.05)
     sent = 0
     for i in range(count):
-        src = ipaddress.IPv4Address(base + 1 + i).packed
+        src = struct.pack("!I", base + 1 + i)
         pkt = eth + syn(src, dst, 10000 + i % 50000, port, i + 1)
         while True:
             try:
