@@ -536,6 +536,8 @@ static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = hlb_service_new(&r, info->extack);
+	if (!err)
+		hlb_sessions_set_memcg(r.m.hn);
 	r.m.svc = hlb_service_find(r.m.hn, &r.svc_key);
 	r.m.svc_full = true;
 	return hlb_req_end(&r, err, HLB_CMD_NEW_SERVICE);
@@ -986,7 +988,8 @@ static int hlb_put_session(struct sk_buff *skb, struct hlb_net *hn,
 		nla_put_u32(skb, HLB_SESS_A_IDLE_MS, jiffies_to_msecs(idle)) ||
 		nla_put_u32(skb, HLB_SESS_A_EXPIRES_MS,
 			    jiffies_to_msecs(left)) ||
-		nla_put_u8(skb, HLB_SESS_A_LEARNED, s->learned));
+		nla_put_u8(skb, HLB_SESS_A_LEARNED,
+			   !!(s->flags & HLB_SESS_F_LEARNED)));
 }
 
 /* A chunk of a session dump. */

@@ -23,7 +23,7 @@ struct hlb_session {
 	u8 proto;
 	u8 state;			/* enum hlb_tcp_state */
 	u8 fin;				/* HLB_FIN_* */
-	u8 learned;
+	u8 flags;			/* HLB_SESS_F_* */
 	u8 dead;			/* unlinked; set once, by xchg() */
 	__be16 client_port, vip_port, server_port;
 	union {
@@ -35,6 +35,13 @@ struct hlb_session {
 		} v6;
 	};
 };
+
+/*
+ * Session flags. LEARNED is set at creation, REPLIED once, by the packet
+ * path: no bit is ever cleared, so plain stores lose nothing.
+ */
+#define HLB_SESS_F_LEARNED	BIT(0)	/* made by flow protection */
+#define HLB_SESS_F_REPLIED	BIT(1)	/* the server has answered */
 
 int hlb_session_init(void);
 void hlb_session_exit(void);
@@ -57,12 +64,16 @@ void hlb_session_addr(const struct hlb_session *s, int which,
 /* Which address of a session hlb_session_addr() gives. */
 enum { HLB_SESS_CLIENT, HLB_SESS_VIP, HLB_SESS_SERVER };
 
+/* A tenant's sessions are charged to the memory cgroup of its first
+ * configuration writer; called under the namespace lock.
+ */
+void hlb_sessions_set_memcg(struct hlb_net *hn);
+
 /* The session's current timeout, in jiffies. */
 u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s);
 
-/* How full: the namespace's table, the host's, in percent. */
+/* How full the namespace's table is, in percent of its limit. */
 u32 hlb_sessions_occupancy(struct hlb_net *hn);
-u32 hlb_sessions_host_occupancy(void);
 bool hlb_sessions_over_fill_limit(struct hlb_net *hn);
 
 /* Removing many: of @svc, of @srv, or (both NULL) all; of the dead. */
