@@ -9,7 +9,7 @@ Sends COUNT segments with FLAGS (scapy's letters: S, A, R, PA...) for each
 FLAGS=COUNT, interleaved in proportion, to VIP:PORT, each from a random
 address of SRC_PREFIX (an IPv4 prefix, e.g. 10.200.0.0/16) and a random
 port, RATE per second in all; exits once all are sent (or on SIGTERM),
-printing "sent FLAGS=N ..." lines.
+printing "FLAGS=N ... sent in T s".
 """
 import ipaddress
 import random
@@ -69,7 +69,7 @@ def main():
     total = sum(t[2] for t in todo)
     sent = 0
     due = 0.0
-    last = time.monotonic()
+    last = t0 = time.monotonic()
     while not stop and sent < total:
         now = time.monotonic()
         # At most 100 ms' worth at once: no catching up in bursts.
@@ -89,8 +89,8 @@ def main():
             sent += 1
             due -= 1
         time.sleep(0.005)
-    for name, _, _, n in todo:
-        print(f"sent {name}={n}")
+    print(" ".join(f"{name}={n}" for name, _, _, n in todo) +
+          f" sent in {time.monotonic() - t0:.1f} s")
 
 
 main()
