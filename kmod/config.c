@@ -8,6 +8,7 @@
  * namespace's settings field by field with WRITE_ONCE(), read by the
  * packet path with READ_ONCE().
  */
+#include <linux/module.h>
 #include <net/genetlink.h>
 
 #include "config.h"
@@ -29,9 +30,25 @@ static const u32 hlb_timeout_defaults[__HLB_TO_A_MAX] = {
 	[HLB_TO_A_UDP] = 60,
 };
 
-void hlb_config_defaults(struct hlb_config *cfg)
+/*
+ * Root of an unprivileged user namespace may configure hlb in a network
+ * namespace of its own (GENL_UNS_ADMIN_PERM), so such a namespace is a
+ * tenant: its session limit is capped by the host, as conntrack makes
+ * nf_conntrack_max read-only outside init_net.
+ */
+static unsigned int ns_max_sessions = 65536;
+module_param(ns_max_sessions, uint, 0644);
+MODULE_PARM_DESC(ns_max_sessions,
+		 "highest session-limit of a namespace not owned by the initial user namespace");
+
+void hlb_config_defaults(struct hlb_config *cfg, const struct net *net)
 {
-	cfg->session_limit = HLB_SESSION_LIMIT_DEFAULT;
+	cfg->session_cap = HLB_SESSION_LIMIT_MAX;
+	if (net->user_ns != &init_user_ns)
+		cfg->session_cap = clamp(READ_ONCE(ns_max_sessions), 1U,
+					 cfg->session_cap);
+	cfg->session_limit = min_t(u32, cfg->session_cap,
+				   HLB_SESSION_LIMIT_DEFAULT);
 	cfg->fill_limit = HLB_FILL_LIMIT_DEFAULT;
 	memcpy(cfg->timeouts, hlb_timeout_defaults, sizeof(cfg->timeouts));
 }
@@ -158,6 +175,11 @@ int hlb_config_apply(const struct nlattr *nest, struct hlb_config *cfg,
 		return err;
 	if (tb[HLB_CFG_A_SESSION_LIMIT])
 		cfg->session_limit = nla_get_u32(tb[HLB_CFG_A_SESSION_LIMIT]);
+	if (cfg->session_limit > cfg->session_cap) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[HLB_CFG_A_SESSION_LIMIT],
+				    "HLB_CFG_A_SESSION_LIMIT: above ns_max_sessions, the cap of a namespace not owned by the initial user namespace");
+		return -EPERM;
+	}
 	if (tb[HLB_CFG_A_FILL_LIMIT])
 		cfg->fill_limit = nla_get_u32(tb[HLB_CFG_A_FILL_LIMIT]);
 	to = tb[HLB_CFG_A_TIMEOUTS];

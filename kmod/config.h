@@ -16,6 +16,7 @@
 
 /* Namespace-wide settings; the packet path reads them with READ_ONCE(). */
 struct hlb_config {
+	u32 session_cap;		/* the highest session_limit allowed */
 	u32 session_limit;
 	u32 fill_limit;			/* percent of session_limit, 0 = off */
 	u32 timeouts[__HLB_TO_A_MAX];	/* s, by HLB_TO_A_* */
@@ -39,7 +40,7 @@ struct hlb_svc_conf {
 	struct rcu_head rcu;
 };
 
-void hlb_config_defaults(struct hlb_config *cfg);
+void hlb_config_defaults(struct hlb_config *cfg, const struct net *net);
 void hlb_svc_conf_defaults(struct hlb_svc_conf *conf);
 
 /* Apply a parsed HLB_A_SERVICE nest's options to @conf, checked. */

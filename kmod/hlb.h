@@ -88,6 +88,8 @@ struct hlb_net {
 	struct rhashtable sess_orig;	/* sessions by original tuple */
 	struct rhashtable sess_reply;	/* sessions by reply tuple */
 	atomic_t nsessions;
+	bool tenant;			/* not owned by the initial userns */
+	struct mem_cgroup *memcg;	/* a tenant's sessions are charged */
 	struct delayed_work gc_work;
 	struct hlb_session_walk gc_walk;
 	bool gc_walking;

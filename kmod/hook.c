@@ -84,6 +84,15 @@ static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 	return hlb_xlate(skb, p, dst, addr, htons(port)) ? NF_DROP : NF_ACCEPT;
 }
 
+/* Translated towards @srv by the mapping. */
+static unsigned int hlb_in_mapped(struct hlb_net *hn, struct hlb_service *svc,
+				  struct hlb_server *srv, struct sk_buff *skb,
+				  const struct hlb_pkt *p)
+{
+	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+}
+
 static bool hlb_is_syn(u8 flags)
 {
 	return (flags & (HLB_TCPF_SYN | HLB_TCPF_ACK | HLB_TCPF_RST)) ==
@@ -96,7 +105,22 @@ static bool hlb_starts_flow(const struct hlb_pkt *p)
 	return p->t.proto != IPPROTO_TCP || hlb_is_syn(p->tcp_flags);
 }
 
-/* The flow keeps its server from now on: it gets a (learned) session. */
+/*
+ * An RST ends a flow: it never makes a session (one from a spoofed RST
+ * would hold a place in the table for nothing). It goes where the mapping
+ * says.
+ */
+static bool hlb_is_rst(const struct hlb_pkt *p)
+{
+	return p->t.proto == IPPROTO_TCP && (p->tcp_flags & HLB_TCPF_RST);
+}
+
+/*
+ * The flow keeps its server from now on: it gets a (learned) session.
+ * Not over the fill limit: anyone can send a segment into a moved bucket,
+ * and such sessions must not fill the table that new flows need. The
+ * segment still goes to its previous server.
+ */
 static unsigned int hlb_in_learned(struct hlb_net *hn,
 				   struct hlb_service *svc,
 				   struct hlb_server *srv, struct sk_buff *skb,
@@ -104,11 +128,13 @@ static unsigned int hlb_in_learned(struct hlb_net *hn,
 {
 	struct hlb_session *s;
 
-	s = hlb_session_create(hn, svc, srv, &p->t, HLB_TCP_ESTABLISHED, true);
-	if (!IS_ERR(s))
-		srv = s->srv;
-	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
-	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+	if (!hlb_is_rst(p) && !hlb_sessions_over_fill_limit(hn)) {
+		s = hlb_session_create(hn, svc, srv, &p->t,
+				       HLB_TCP_ESTABLISHED, true);
+		if (!IS_ERR(s))
+			srv = s->srv;
+	}
+	return hlb_in_mapped(hn, svc, srv, skb, p);
 }
 
 /* A hybrid service over a session watermark: decide now, not in 1 s. */
@@ -133,6 +159,8 @@ static unsigned int hlb_in_stateful(struct hlb_net *hn,
 	u8 state = HLB_TCP_NONE;
 	struct hlb_session *s;
 
+	if (hlb_is_rst(p))
+		return hlb_in_mapped(hn, svc, srv, skb, p);
 	if (p->t.proto == IPPROTO_TCP)
 		state = hlb_tcp_initial(p->tcp_flags);
 	s = hlb_session_create(hn, svc, srv, &p->t, state, false);
@@ -144,8 +172,7 @@ static unsigned int hlb_in_stateful(struct hlb_net *hn,
 				HLB_ST_A_DROP_SESSION_LIMIT :
 				HLB_ST_A_DROP_SESSION_FAIL);
 	/* (A stateless service only protects its flows: it goes on.) */
-	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
-	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+	return hlb_in_mapped(hn, svc, srv, skb, p);
 }
 
 /*
@@ -190,8 +217,7 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 		return hlb_drop(hn, svc, drop);
 	if (stateful || (moved && starts && !hlb_sessions_over_fill_limit(hn)))
 		return hlb_in_stateful(hn, svc, conf, srv, skb, p);
-	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
-	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+	return hlb_in_mapped(hn, svc, srv, skb, p);
 }
 
 /*

@@ -24,9 +24,10 @@ static u64 hlb_now_ms(void)
 }
 
 /*
- * The session table over the fill limit, of the namespace or of the host.
- * Forced until it drains below four fifths of the limit, so that a table
- * hovering at the limit does not flap.
+ * The namespace's session table over the fill limit. Only its own: another
+ * namespace's sessions (a tenant's, say) must not switch this one's
+ * services. Forced until it drains below four fifths of the limit, so
+ * that a table hovering at the limit does not flap.
  */
 static bool hlb_fill_limited(struct hlb_net *hn)
 {
@@ -37,7 +38,7 @@ static bool hlb_fill_limited(struct hlb_net *hn)
 		hn->fill_forced = false;
 		return false;
 	}
-	occ = max(hlb_sessions_occupancy(hn), hlb_sessions_host_occupancy());
+	occ = hlb_sessions_occupancy(hn);
 	if (hn->fill_forced)
 		hn->fill_forced = occ * 5 >= pct * 4;
 	else

@@ -24,7 +24,7 @@ static int __net_init hlb_net_init(struct net *net)
 
 	hn->net = net;
 	mutex_init(&hn->lock);
-	hlb_config_defaults(&hn->cfg);
+	hlb_config_defaults(&hn->cfg, net);
 	err = hlb_stats_init(&hn->stats);
 	if (err)
 		return err;

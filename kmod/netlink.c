@@ -536,6 +536,8 @@ static int hlb_nl_new_service(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = hlb_service_new(&r, info->extack);
+	if (!err)
+		hlb_sessions_set_memcg(r.m.hn);
 	r.m.svc = hlb_service_find(r.m.hn, &r.svc_key);
 	r.m.svc_full = true;
 	return hlb_req_end(&r, err, HLB_CMD_NEW_SERVICE);

@@ -16,18 +16,31 @@
  */
 #include <linux/module.h>
 #include <linux/jhash.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "session.h"
 #include "core/tcp.h"
 
-/* Sessions in all namespaces together, a sizing limit for the host. */
-static unsigned int max_sessions = 4194304;
+/*
+ * Sessions in all namespaces together, a sizing limit for the host; by
+ * default one for every KiB of RAM (about a tenth of it at ~100 bytes a
+ * session). Tenants (namespaces not owned by the initial user namespace)
+ * together get half of it, so that they can never take the host's share.
+ */
+static unsigned int max_sessions;
 module_param(max_sessions, uint, 0444);
-MODULE_PARM_DESC(max_sessions, "sessions in all namespaces together");
+MODULE_PARM_DESC(max_sessions,
+		 "sessions in all namespaces together (default: one per KiB of RAM)");
+
+#define HLB_MAX_SESSIONS_MIN	65536
+#define HLB_MAX_SESSIONS_MAX	BIT(28)
 
 static atomic_t hlb_sessions_total = ATOMIC_INIT(0);
+static atomic_t hlb_sessions_tenants = ATOMIC_INIT(0);
 static struct kmem_cache *hlb_session4_cache, *hlb_session6_cache;
 static u32 hlb_tuple_seed __read_mostly;
 
@@ -143,16 +156,22 @@ struct hlb_session *hlb_session_find(struct hlb_net *hn,
 	return rhashtable_lookup(&hn->sess_orig, t, hlb_orig_params);
 }
 
-/* Limits: the namespace's, then the host's. */
+/* Limits: the namespace's, the tenants' share, then the host's. */
 static bool hlb_session_charge(struct hlb_net *hn)
 {
 	if (atomic_inc_return(&hn->nsessions) > READ_ONCE(hn->cfg.session_limit))
 		goto uncharge_net;
+	if (hn->tenant &&
+	    atomic_inc_return(&hlb_sessions_tenants) > max_sessions / 2)
+		goto uncharge_tenant;
 	if (atomic_inc_return(&hlb_sessions_total) > max_sessions)
 		goto uncharge;
 	return true;
 uncharge:
 	atomic_dec(&hlb_sessions_total);
+uncharge_tenant:
+	if (hn->tenant)
+		atomic_dec(&hlb_sessions_tenants);
 uncharge_net:
 	atomic_dec(&hn->nsessions);
 	return false;
@@ -163,12 +182,6 @@ u32 hlb_sessions_occupancy(struct hlb_net *hn)
 {
 	return (u64)atomic_read(&hn->nsessions) * 100 /
 	       READ_ONCE(hn->cfg.session_limit);
-}
-
-/* How full all namespaces' tables are, in percent of max_sessions. */
-u32 hlb_sessions_host_occupancy(void)
-{
-	return (u64)atomic_read(&hlb_sessions_total) * 100 / max_sessions;
 }
 
 /* The namespace's table at or over its fill limit. */
@@ -182,6 +195,8 @@ bool hlb_sessions_over_fill_limit(struct hlb_net *hn)
 static void hlb_session_uncharge(struct hlb_net *hn)
 {
 	atomic_dec(&hlb_sessions_total);
+	if (hn->tenant)
+		atomic_dec(&hlb_sessions_tenants);
 	atomic_dec(&hn->nsessions);
 }
 
@@ -275,7 +290,28 @@ void hlb_session_delete(struct hlb_net *hn, struct hlb_session *s)
 	hlb_session_unlink(hn, s);
 }
 
-static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
+/*
+ * On the packet path, so no sleeping; but no reserves either (no
+ * __GFP_HIGH): a flood must not eat the memory that keeps the host
+ * going, and a tenant's memory cgroup limit must hold (a high-priority
+ * charge would be forced past it).
+ */
+static struct hlb_session *hlb_session_kmalloc(struct hlb_net *hn,
+					       struct kmem_cache *cache)
+{
+	struct mem_cgroup *memcg = READ_ONCE(hn->memcg), *old;
+	struct hlb_session *s;
+
+	if (!memcg)
+		return kmem_cache_alloc(cache, GFP_NOWAIT | __GFP_NOWARN);
+	old = set_active_memcg(memcg);
+	s = kmem_cache_alloc(cache, GFP_NOWAIT | __GFP_NOWARN);
+	set_active_memcg(old);
+	return s;
+}
+
+static struct hlb_session *hlb_session_alloc(struct hlb_net *hn,
+					     struct hlb_service *svc,
 					     struct hlb_server *srv,
 					     const struct hlb_tuple *orig)
 {
@@ -283,7 +319,7 @@ static struct hlb_session *hlb_session_alloc(struct hlb_service *svc,
 				   hlb_session4_cache : hlb_session6_cache;
 	struct hlb_session *s;
 
-	s = kmem_cache_alloc(cache, GFP_ATOMIC);
+	s = hlb_session_kmalloc(hn, cache);
 	if (!s)
 		return NULL;
 	hlb_obj_add(HLB_OBJ_A_SESSIONS, 1);
@@ -332,6 +368,120 @@ static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
 }
 
 /*
+ * The timeout (an HLB_TO_A_*) of a session. A TCP session that the server
+ * has not answered keeps the short SYN timeout whatever its state: one
+ * adopted from a stray ACK (spoofed, or of a flow that another router
+ * took) must not hold its place for the established timeout. A flow whose
+ * replies take another path (ECMP) keeps it by sending, and is adopted
+ * again if it pauses for longer.
+ */
+static int hlb_session_timeout_attr(const struct hlb_session *s)
+{
+	u8 state;
+
+	if (s->proto != IPPROTO_TCP)
+		return HLB_TO_A_UDP;
+	state = READ_ONCE(s->state);
+	if (!READ_ONCE(s->replied) &&
+	    (state == HLB_TCP_ESTABLISHED || state == HLB_TCP_FIN_WAIT ||
+	     state == HLB_TCP_CLOSE_WAIT))
+		return HLB_TO_A_TCP_SYN;
+	return hlb_tcp_timeout_attr(state);
+}
+
+/* The session's current timeout in jiffies. */
+u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
+{
+	int i = hlb_session_timeout_attr(s);
+	u32 t;
+
+	rcu_read_lock();
+	t = hlb_config_timeout(&hn->cfg, rcu_dereference(s->svc->conf), i);
+	rcu_read_unlock();
+	return t * HZ;
+}
+
+static bool hlb_session_expired(struct hlb_net *hn,
+				const struct hlb_session *s)
+{
+	return time_after(jiffies,
+			  READ_ONCE(s->used) + hlb_session_timeout(hn, s));
+}
+
+/*
+ * What may go to make room for a new session: one the server never
+ * answered (a spoofed SYN's, a stray ACK's), one of a connection being
+ * opened or already closed, one that has expired. An established
+ * connection is never evicted, so a flood costs only other floods' and
+ * half-open sessions.
+ */
+static bool hlb_session_evictable(struct hlb_net *hn,
+				  const struct hlb_session *s)
+{
+	u8 state = READ_ONCE(s->state);
+
+	if (!READ_ONCE(s->replied))
+		return true;
+	if (s->proto == IPPROTO_TCP &&
+	    (state == HLB_TCP_SYN_SENT || state == HLB_TCP_SYN_RECV ||
+	     state == HLB_TCP_CLOSE || state == HLB_TCP_TIME_WAIT))
+		return true;
+	return hlb_session_expired(hn, s);
+}
+
+typedef bool (*hlb_session_pred_t)(struct hlb_net *hn,
+				   const struct hlb_session *s);
+
+/*
+ * Unlink up to @max sessions for which @pred holds, in @t's bucket and the
+ * @nbuckets - 1 after it: the new entry's neighbourhood, where a lookup
+ * or an insert is already looking, so reclaiming costs no walk. Under
+ * rcu_read_lock(), as the packet path is; during a resize, only the old
+ * table is looked at, which is enough for a best effort. Counts each in
+ * the HLB_ST_A_* @stat of the namespace and its service, if not 0.
+ * Returns how many.
+ */
+static unsigned int hlb_sessions_reap(struct hlb_net *hn,
+				      const struct hlb_tuple *t,
+				      unsigned int nbuckets, unsigned int max,
+				      hlb_session_pred_t pred, int stat)
+{
+	struct rhashtable *ht = &hn->sess_orig;
+	struct bucket_table *tbl = rht_dereference_rcu(ht->tbl, ht);
+	unsigned int hash = rht_key_hashfn(ht, tbl, t, hlb_orig_params);
+	unsigned int i, n = 0;
+	struct rhash_head *pos;
+
+	for (i = 0; i < nbuckets; i++) {
+		rht_for_each_rcu(pos, tbl, (hash + i) & (tbl->size - 1)) {
+			struct hlb_session *s = rht_obj(ht, pos);
+
+			if (READ_ONCE(s->dead) || !pred(hn, s))
+				continue;
+			if (stat) {
+				hlb_stat_add(&hn->stats, stat, 1);
+				hlb_stat_add(&s->svc->stats, stat, 1);
+			}
+			hlb_session_unlink(hn, s);
+			if (++n == max)
+				return n;
+		}
+	}
+	return n;
+}
+
+/* The buckets an eviction looks at: about six sessions at 3/4 load. */
+#define HLB_EVICT_BUCKETS	8
+
+/* At a limit: make room for one session near @t. */
+static bool hlb_session_evict(struct hlb_net *hn, const struct hlb_tuple *t)
+{
+	return hlb_sessions_reap(hn, t, HLB_EVICT_BUCKETS, 1,
+				 hlb_session_evictable,
+				 HLB_ST_A_SESSIONS_EVICTED);
+}
+
+/*
  * Create the session of a new flow, on the packet path. Returns the
  * session; if another CPU created the same flow's session first, that
  * one. Otherwise ERR_PTR(-ENOSPC) at a session limit, -ENOMEM when memory
@@ -347,7 +497,10 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	struct hlb_session *s;
 	int err;
 
-	if (!hlb_session_charge(hn))
+	/* Expired neighbours go now, whenever the walk would reach them. */
+	hlb_sessions_reap(hn, orig, 1, UINT_MAX, hlb_session_expired, 0);
+	if (!hlb_session_charge(hn) &&
+	    !(hlb_session_evict(hn, orig) && hlb_session_charge(hn)))
 		return ERR_PTR(-ENOSPC);
 	err = -ENOENT;
 	if (!refcount_inc_not_zero(&svc->refcnt))
@@ -355,7 +508,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	if (!refcount_inc_not_zero(&srv->refcnt))
 		goto put_svc;
 	err = -ENOMEM;
-	s = hlb_session_alloc(svc, srv, orig);
+	s = hlb_session_alloc(hn, svc, srv, orig);
 	if (!s)
 		goto put_srv;
 	s->state = state;
@@ -400,6 +553,8 @@ void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags)
 
 	if (READ_ONCE(s->used) != now)
 		WRITE_ONCE(s->used, now);
+	if (dir == HLB_DIR_REPLY && !READ_ONCE(s->replied))
+		WRITE_ONCE(s->replied, 1);
 	if (s->proto != IPPROTO_TCP)
 		return;
 	/* Racing updates from both directions may lose one transition;
@@ -411,26 +566,6 @@ void hlb_session_touch(struct hlb_session *s, int dir, u8 tcp_flags)
 		WRITE_ONCE(s->state, state);
 	if (fin != s->fin)
 		WRITE_ONCE(s->fin, fin);
-}
-
-/* The session's current timeout in jiffies. */
-u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
-{
-	int i = hlb_tcp_timeout_attr(s->proto == IPPROTO_TCP ?
-				     READ_ONCE(s->state) : HLB_TCP_NONE);
-	u32 t;
-
-	rcu_read_lock();
-	t = hlb_config_timeout(&hn->cfg, rcu_dereference(s->svc->conf), i);
-	rcu_read_unlock();
-	return t * HZ;
-}
-
-static bool hlb_session_expired(struct hlb_net *hn,
-				const struct hlb_session *s)
-{
-	return time_after(jiffies,
-			  READ_ONCE(s->used) + hlb_session_timeout(hn, s));
 }
 
 void hlb_session_walk_enter(struct hlb_net *hn, struct hlb_session_walk *w)
@@ -574,11 +709,25 @@ void hlb_sessions_flush_dead(struct hlb_net *hn)
 	hlb_sessions_remove(hn, &f);
 }
 
+/*
+ * A tenant's sessions are allocated in softirq, in no process's context:
+ * they are charged to the memory cgroup of the process that first
+ * configured the namespace (as BPF maps are to their creator's). The
+ * host's namespaces are the host's: not charged.
+ */
+void hlb_sessions_set_memcg(struct hlb_net *hn)
+{
+	lockdep_assert_held(&hn->lock);
+	if (hn->tenant && !hn->memcg)
+		WRITE_ONCE(hn->memcg, get_mem_cgroup_from_mm(current->mm));
+}
+
 int hlb_sessions_net_init(struct hlb_net *hn)
 {
 	int err;
 
 	atomic_set(&hn->nsessions, 0);
+	hn->tenant = hn->net->user_ns != &init_user_ns;
 	err = rhashtable_init(&hn->sess_orig, &hlb_orig_params);
 	if (err)
 		return err;
@@ -603,6 +752,10 @@ void hlb_sessions_net_exit(struct hlb_net *hn)
 	WARN_ON_ONCE(atomic_read(&hn->nsessions));
 	rhashtable_destroy(&hn->sess_reply);
 	rhashtable_destroy(&hn->sess_orig);
+	/* Sessions still waiting for their grace period hold their own
+	 * references to the cgroup's charge.
+	 */
+	mem_cgroup_put(hn->memcg);
 }
 
 int __init hlb_session_init(void)
@@ -610,15 +763,16 @@ int __init hlb_session_init(void)
 	size_t v4 = offsetof(struct hlb_session, v4) +
 		    sizeof(((struct hlb_session *)0)->v4);
 
-	if (!max_sessions) {
-		pr_err("max_sessions must be at least 1\n");
-		return -EINVAL;
-	}
+	if (!max_sessions)
+		max_sessions = clamp_t(u64, (u64)totalram_pages() <<
+				       (PAGE_SHIFT - 10), HLB_MAX_SESSIONS_MIN,
+				       HLB_MAX_SESSIONS_MAX);
 	hlb_tuple_seed = get_random_u32();
-	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0, 0, NULL);
+	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0,
+					       SLAB_ACCOUNT, NULL);
 	hlb_session6_cache = kmem_cache_create("hlb_session6",
 					       sizeof(struct hlb_session), 0,
-					       0, NULL);
+					       SLAB_ACCOUNT, NULL);
 	if (!hlb_session4_cache || !hlb_session6_cache) {
 		kmem_cache_destroy(hlb_session4_cache);
 		kmem_cache_destroy(hlb_session6_cache);

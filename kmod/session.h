@@ -24,6 +24,7 @@ struct hlb_session {
 	u8 state;			/* enum hlb_tcp_state */
 	u8 fin;				/* HLB_FIN_* */
 	u8 learned;
+	u8 replied;			/* the server has answered */
 	u8 dead;			/* unlinked; set once, by xchg() */
 	__be16 client_port, vip_port, server_port;
 	union {
@@ -57,12 +58,16 @@ void hlb_session_addr(const struct hlb_session *s, int which,
 /* Which address of a session hlb_session_addr() gives. */
 enum { HLB_SESS_CLIENT, HLB_SESS_VIP, HLB_SESS_SERVER };
 
+/* A tenant's sessions are charged to the memory cgroup of its first
+ * configuration writer; called under the namespace lock.
+ */
+void hlb_sessions_set_memcg(struct hlb_net *hn);
+
 /* The session's current timeout, in jiffies. */
 u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s);
 
-/* How full: the namespace's table, the host's, in percent. */
+/* How full the namespace's table is, in percent of its limit. */
 u32 hlb_sessions_occupancy(struct hlb_net *hn);
-u32 hlb_sessions_host_occupancy(void);
 bool hlb_sessions_over_fill_limit(struct hlb_net *hn);
 
 /* Removing many: of @svc, of @srv, or (both NULL) all; of the dead. */

@@ -23,6 +23,7 @@ static const char *const counter_names[HLB_ST_A_MAX + 1] = {
 	[HLB_ST_A_SWITCHES] = "switches",
 	[HLB_ST_A_NEW_FLOWS] = "new_flows",
 	[HLB_ST_A_DROP_SESSION_FAIL] = "drop_session_fail",
+	[HLB_ST_A_SESSIONS_EVICTED] = "sessions_evicted",
 };
 
 void stats_usage(FILE *f)

@@ -347,6 +347,9 @@ enum hlb_stats_attr {
 	HLB_ST_A_DROP_SESSION_FAIL,	/* new session failed: memory short,
 					 * or its server is going away
 					 */
+	HLB_ST_A_SESSIONS_EVICTED,	/* sessions taken out at the limit
+					 * to make room for a new one
+					 */
 	__HLB_ST_A_MAX
 };
 
