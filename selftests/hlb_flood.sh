@@ -56,7 +56,8 @@ FLOOD_NET=10.200.0.0/16
 RATE=$(slow_rate 1000)
 LA=$((500 / HLB_SLOW))
 NLEGIT=100
-LB=$((400 / HLB_SLOW))
+# Even: its 50% is a whole number of sessions.
+LB=$((400 / HLB_SLOW / 2 * 2))
 FB=50
 CAP=$((LB * FB / 100))
 LC=$((50 / HLB_SLOW))
