@@ -12,12 +12,12 @@
 #    the table. While the table is full a legitimate client, from another
 #    namespace, makes NLEGIT = 100 connections or more: 99% of them must
 #    succeed (one failure allowed), the session count (sampled about
-#    once a second) never exceeds LA, and the namespace counts the flood sessions
-#    that made room in sessions_evicted. Without eviction new flows are
-#    refused at the limit (drop_session_limit), and the flood's sessions
-#    keep the table full: the adopted ones for the established timeout
-#    (900 s), the SYNs for the SYN timeout, set to 120 s so that they too
-#    outlast the test.
+#    once a second) never exceeds LA, and the namespace counts the flood
+#    sessions that made room in sessions_evicted. Without eviction new
+#    flows are refused at the limit (drop_session_limit), and the flood's
+#    sessions keep the table full: the adopted ones for the established
+#    timeout (900 s), the SYNs for the SYN timeout, set to 120 s so that
+#    they too outlast the test.
 # B. Learned sessions are not free. A stateless service with flow
 #    protection (transition 300 s, longer than the test), srv1, then srv2
 #    added: about half the buckets move. Namespace limit LB = 400, fill
