@@ -92,6 +92,7 @@ struct hlb_net {
 	struct delayed_work gc_work;
 	struct hlb_session_walk gc_walk;
 	bool gc_walking;
+	unsigned long gc_period;	/* jiffies a pass takes */
 	u64 gc_left_sum;		/* this pass: jiffies left, summed */
 	u32 gc_live;			/* this pass: sessions kept */
 	/* The hybrid policy (hybrid.c) */

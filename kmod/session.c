@@ -50,10 +50,9 @@ static struct kmem_cache *hlb_session4_cache, *hlb_session6_cache;
 static u32 hlb_tuple_seed __read_mostly;
 
 /*
- * The aging walk looks at this many sessions per slice, slice after slice
- * until a pass ends; then it waits (hlb_gc_period()): between a quarter of
- * a second and a minute, so that it visits at most about HLB_GC_RATE
- * sessions a second, or only a second while the table is empty.
+ * The aging walk looks at this many sessions per slice, its slices spread
+ * evenly over a period (hlb_gc_period()) of a quarter of a second to a
+ * minute; it looks every second whether an empty table has sessions.
  */
 #define HLB_GC_BATCH		2048
 #define HLB_GC_MIN		(HZ / 4)
@@ -442,13 +441,31 @@ static unsigned int hlb_sessions_reap(struct hlb_net *hn,
 	return n;
 }
 
-/* The buckets an eviction looks at: about six sessions at 3/4 load. */
-#define HLB_EVICT_BUCKETS	8
+/*
+ * An eviction looks at as many buckets as hold about this many sessions
+ * at the table's load: 8 to 11 buckets in a table that has grown to its
+ * sessions, more in one that has not yet shrunk after a flood (a table
+ * of 50 sessions may have 1024 buckets), where a fixed few would often
+ * hold none; never more than HLB_EVICT_BUCKETS_MAX bucket heads.
+ */
+#define HLB_EVICT_SESSIONS	8
+#define HLB_EVICT_BUCKETS_MAX	1024
+
+static unsigned int hlb_evict_buckets(struct hlb_net *hn)
+{
+	struct rhashtable *ht = &hn->sessions;
+	const struct bucket_table *tbl = rht_dereference_rcu(ht->tbl, ht);
+	u64 n = max(atomic_read(&ht->nelems), 1);
+
+	return clamp_t(u64, div64_u64((u64)tbl->size * HLB_EVICT_SESSIONS, n),
+		       HLB_EVICT_SESSIONS,
+		       min_t(u32, tbl->size, HLB_EVICT_BUCKETS_MAX));
+}
 
 /* At a limit: make room for one session near @t. */
 static bool hlb_session_evict(struct hlb_net *hn, const struct hlb_tuple *t)
 {
-	return hlb_sessions_reap(hn, t, HLB_EVICT_BUCKETS, 1,
+	return hlb_sessions_reap(hn, t, hlb_evict_buckets(hn), 1,
 				 hlb_session_evictable,
 				 HLB_ST_A_SESSIONS_EVICTED);
 }
@@ -607,37 +624,42 @@ static int hlb_gc_visit(struct hlb_net *hn, struct hlb_session *s, void *arg)
 }
 
 /*
- * The pause after a pass. A session that expires is absent for lookups at
- * once and goes when an insert, a lookup or the walk meets it; until then
- * it still counts in the gauges that the limits and the hybrid policy
- * read. So the pause is the time the sessions have left on average (no
- * point in coming back before they expire), but at most what keeps the
- * walk near HLB_GC_RATE visits a second: a quarter of a second up to 4096
- * sessions, a minute at a million. A table near its limits is walked four
- * times as often: there the gauges matter most.
+ * How long a pass over the table takes, learnt at the end of the last one.
+ * A session that expires is absent for lookups at once and goes when an
+ * insert, a lookup or the walk meets it; until then it still counts in the
+ * gauges that the limits and the hybrid policy read. So a pass takes the
+ * time the sessions have left on average (coming sooner finds nothing to
+ * reclaim), but no longer than @live / HLB_GC_RATE seconds: a quarter of
+ * a second up to 4096 sessions, a minute at a million. The walk costs
+ * HLB_GC_RATE visits a second, more only where sessions expire faster,
+ * and then there is as much to reclaim. A table near its limits is walked
+ * four times as often: there the gauges matter most.
  */
 static unsigned long hlb_gc_period(struct hlb_net *hn)
 {
 	u64 live = hn->gc_live, cap, avg;
 
 	if (!live)
-		return HLB_GC_IDLE;
+		return HLB_GC_MIN;
 	cap = clamp_t(u64, div_u64(live * HZ, HLB_GC_RATE), HLB_GC_MIN,
 		      HLB_GC_MAX);
 	avg = div64_u64(hn->gc_left_sum, live);
 	if (hlb_sessions_occupancy(hn) >= 90 ||
 	    hlb_sessions_over_fill_limit(hn))
-		cap /= 4;
-	return clamp_t(u64, avg, HLB_GC_MIN, max_t(u64, cap, HLB_GC_MIN));
+		cap = max_t(u64, cap / 4, HLB_GC_MIN);
+	return clamp_t(u64, avg, HLB_GC_MIN, cap);
 }
 
 /*
- * One slice of the walk over the table; goes on from where the last one
- * stopped. Returns the delay to the next slice: none within a pass, the
- * pause after its end.
+ * One slice of the walk; goes on from where the last one stopped. Returns
+ * the delay to the next: the period over the number of slices a pass
+ * takes, so that a large table is walked at an even pace rather than in
+ * bursts that take the CPU from the packet path.
  */
 static unsigned long hlb_gc_slice(struct hlb_net *hn)
 {
+	unsigned long n;
+
 	if (!hn->gc_walking) {
 		hlb_session_walk_enter(hn, &hn->gc_walk);
 		hn->gc_walking = true;
@@ -645,11 +667,13 @@ static unsigned long hlb_gc_slice(struct hlb_net *hn)
 		hn->gc_live = 0;
 	}
 	if (hlb_session_walk(hn, &hn->gc_walk, HLB_GC_BATCH, hlb_gc_visit,
-			     NULL) > 0)
-		return 1;
-	hlb_session_walk_exit(&hn->gc_walk);
-	hn->gc_walking = false;
-	return hlb_gc_period(hn);
+			     NULL) <= 0) {
+		hlb_session_walk_exit(&hn->gc_walk);
+		hn->gc_walking = false;
+		WRITE_ONCE(hn->gc_period, hlb_gc_period(hn));
+	}
+	n = max_t(unsigned long, atomic_read(&hn->nsessions), HLB_GC_BATCH);
+	return max(1UL, READ_ONCE(hn->gc_period) * HLB_GC_BATCH / n);
 }
 
 static void hlb_gc_work(struct work_struct *work)
@@ -680,7 +704,8 @@ static int hlb_retime_visit(struct hlb_net *hn, struct hlb_session *s,
 /*
  * The timeouts of @svc (NULL: the namespace's) changed: every session's
  * stamp is its last packet plus its new timeout, as if it had always
- * been; and the walk starts a pass now, to learn the new pace.
+ * been; and the walk goes on at its fastest until it has learnt the new
+ * pace.
  */
 void hlb_sessions_retime(struct hlb_net *hn, struct hlb_service *svc)
 {
@@ -690,6 +715,7 @@ void hlb_sessions_retime(struct hlb_net *hn, struct hlb_service *svc)
 	while (hlb_session_walk(hn, &w, HLB_GC_BATCH, hlb_retime_visit, svc) > 0)
 		cond_resched();
 	hlb_session_walk_exit(&w);
+	WRITE_ONCE(hn->gc_period, HLB_GC_MIN);
 	mod_delayed_work(system_power_efficient_wq, &hn->gc_work, 0);
 }
 
@@ -774,6 +800,7 @@ int hlb_sessions_net_init(struct hlb_net *hn)
 	err = rhashtable_init(&hn->sessions, &hlb_session_params);
 	if (err)
 		return err;
+	hn->gc_period = HLB_GC_MIN;
 	INIT_DELAYED_WORK(&hn->gc_work, hlb_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
 			   HLB_GC_IDLE);
