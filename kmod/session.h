@@ -13,7 +13,7 @@
  * port are the reply's destination, the VIP is that of the server's
  * service (hook.c). IPv4 sessions are allocated without the IPv6 part of
  * the address union. Ports in network order. Times are the low 32 bits
- * of jiffies: enough for timeouts of up to 24 days at HZ=1000.
+ * of jiffies (see hlb_session_timeout()).
  */
 struct hlb_session {
 	struct rhash_head node;

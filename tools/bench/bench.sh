@@ -426,6 +426,10 @@ part_newflow()
 		slab "$kind" || die "no $kind in /proc/slabinfo"
 		record "{\"part\":\"slab\",\"cache\":\"$kind\",\"objsize\":$SLAB_OBJSIZE,\"active\":$SLAB_ACTIVE,\"bytes\":$SLAB_BYTES}"
 	done
+	# Where a new session's time goes: one more run, of flows never
+	# seen (a /16 no round used).
+	pg_unique nf-hlb-stateful "10.$((101 + REPS)).0.0"
+	profile nf-hlb-stateful hlb-newflow
 	for kind in "${NF_KINDS[@]}"; do
 		topo_del "nf-$kind"
 	done
