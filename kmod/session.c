@@ -270,7 +270,9 @@ void hlb_session_delete(struct hlb_net *hn, struct hlb_session *s)
  * On the packet path, so no sleeping; but no reserves either (no
  * __GFP_HIGH): a flood must not eat the memory that keeps the host
  * going, and a tenant's memory cgroup limit must hold (a high-priority
- * charge would be forced past it).
+ * charge would be forced past it). Only a tenant's are accounted
+ * (__GFP_ACCOUNT, not SLAB_ACCOUNT: the host's sessions skip the memcg
+ * hooks).
  */
 static struct hlb_session *hlb_session_kmalloc(struct hlb_net *hn,
 					       struct kmem_cache *cache)
@@ -281,7 +283,7 @@ static struct hlb_session *hlb_session_kmalloc(struct hlb_net *hn,
 	if (!memcg)
 		return kmem_cache_alloc(cache, GFP_NOWAIT | __GFP_NOWARN);
 	old = set_active_memcg(memcg);
-	s = kmem_cache_alloc(cache, GFP_NOWAIT | __GFP_NOWARN);
+	s = kmem_cache_alloc(cache, GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 	set_active_memcg(old);
 	return s;
 }
@@ -490,8 +492,15 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	struct hlb_session *s;
 	int err;
 
-	/* Expired neighbours go now, whenever the walk would reach them. */
-	hlb_sessions_reap(hn, orig, 1, UINT_MAX, hlb_session_expired_pred, 0);
+	/*
+	 * In a table half full or more, expired neighbours go now, whenever
+	 * the walk would reach them (below that, the scan, a hash and a
+	 * bucket's chain, cost a tenth of a session's making, for memory
+	 * nobody needs yet). At the limit, eviction takes them first.
+	 */
+	if (hlb_sessions_occupancy(hn) >= 50)
+		hlb_sessions_reap(hn, orig, 1, UINT_MAX,
+				  hlb_session_expired_pred, 0);
 	if (!hlb_session_charge(hn) &&
 	    !(hlb_session_evict(hn, orig) && hlb_session_charge(hn)))
 		return ERR_PTR(-ENOSPC);
@@ -838,11 +847,10 @@ int __init hlb_session_init(void)
 				       (PAGE_SHIFT - 10), HLB_MAX_SESSIONS_MIN,
 				       HLB_MAX_SESSIONS_MAX);
 	hlb_tuple_seed = get_random_u32();
-	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0,
-					       SLAB_ACCOUNT, NULL);
+	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0, 0, NULL);
 	hlb_session6_cache = kmem_cache_create("hlb_session6",
 					       sizeof(struct hlb_session), 0,
-					       SLAB_ACCOUNT, NULL);
+					       0, NULL);
 	if (!hlb_session4_cache || !hlb_session6_cache) {
 		kmem_cache_destroy(hlb_session4_cache);
 		kmem_cache_destroy(hlb_session6_cache);
