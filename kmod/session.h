@@ -68,8 +68,8 @@ void hlb_session_addr(const struct hlb_session *s, int which,
 /* Which address of a session hlb_session_addr() gives. */
 enum { HLB_SESS_CLIENT, HLB_SESS_VIP, HLB_SESS_SERVER };
 
-/* A tenant's sessions are charged to the memory cgroup of its first
- * configuration writer; called under the namespace lock.
+/* A tenant's sessions are charged to the memory cgroup of the process that
+ * added its first service; called under the namespace lock.
  */
 void hlb_sessions_set_memcg(struct hlb_net *hn);
 
