@@ -496,7 +496,7 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 	 * In a table half full or more, expired neighbours go now, whenever
 	 * the walk would reach them (below that, the scan, a hash and a
 	 * bucket's chain, cost a tenth of a session's making, for memory
-	 * nobody needs yet). At the limit, eviction takes them first.
+	 * nobody needs yet). At the limit, eviction may take them.
 	 */
 	if (hlb_sessions_occupancy(hn) >= 50)
 		hlb_sessions_reap(hn, orig, 1, UINT_MAX,

@@ -16,7 +16,8 @@
 # Knobs (environment): HLB_BENCH_PARTS (default all, in that order),
 # HLB_BENCH_REPS (5), HLB_BENCH_SECS (seconds per run, 3),
 # HLB_BENCH_SCALE (session counts, "1000 100000 1000000"),
-# HLB_BENCH_SERVICES (10000).
+# HLB_BENCH_SERVICES (10000). tools/bench/run passes HLB_BENCH_VM_ARGS
+# to tools/vm/run, e.g. another kernel, and HLB_KO a module built for it.
 #
 # Nothing here asserts a rate. A configuration fails the run when the
 # server does not receive what it is credited with, or when the sessions,
@@ -580,10 +581,14 @@ main()
 	echo "S 0" >"$BENCH_DIR/marks"
 	hlb_load || die "cannot load hlb"
 	modprobe pktgen || die "no pktgen module"
-	modprobe nf_conntrack hashsize=1048576 || die "no nf_conntrack"
-	sysctl -qw net.netfilter.nf_conntrack_max=4194304
-	modprobe ip_vs conn_tab_bits=20 || die "no ip_vs"
-	modprobe ip_vs_mh || die "no ip_vs_mh"
+	# IPVS and conntrack only for the parts that measure them: the
+	# debug kernel (HLB_BENCH_VM_ARGS) has no ip_vs_mh.
+	if [[ " $PARTS " =~ \ (fwd|newflow)\  ]]; then
+		modprobe nf_conntrack hashsize=1048576 || die "no nf_conntrack"
+		sysctl -qw net.netfilter.nf_conntrack_max=4194304
+		modprobe ip_vs conn_tab_bits=20 || die "no ip_vs"
+		modprobe ip_vs_mh || die "no ip_vs_mh"
+	fi
 	record "{\"part\":\"guest\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"mem_kb\":$(awk '/MemTotal/ { print $2 }' /proc/meminfo),\"cmdline\":\"$(cat /proc/cmdline)\"}"
 	for p in $PARTS; do
 		t=$SECONDS
