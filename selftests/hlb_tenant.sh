@@ -197,7 +197,7 @@ cg_setup()
 	fi
 	CG=$root/hlb-tenant-$(rand_suffix)
 	mkdir "$CG" || { CG=; return 1; }
-	# Once U's last process (a sleep, if it was killed) has gone.
+	# Once U's last process has gone (it may have been killed).
 	defer busywait 2000 rmdir "$CG"
 }
 cg_slab() { awk '$1 == "slab" { print $2 }' "$CG/memory.stat"; }
