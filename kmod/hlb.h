@@ -20,6 +20,7 @@
 #include <linux/types.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -66,6 +67,12 @@ struct hlb_tuple {
 	u16 pad;
 };
 
+/* PRE_ROUTING and POST_ROUTING, IPv4 and IPv6 (hook.c). */
+#define HLB_HOOKS	4
+
+/* A filter bitmap's size: ports share a bit modulo this (filter.h). */
+#define HLB_FILTER_BITS	4096
+
 /* A resumable walk over a namespace's sessions (session.c). */
 struct hlb_session_walk {
 	struct rhashtable_iter iter;
@@ -76,6 +83,7 @@ struct hlb_net {
 	struct mutex lock;		/* configuration writers, dumps */
 	struct hlb_config cfg;
 	struct hlb_stats stats;
+	u64 stats_gone[__HLB_ST_A_MAX];	/* left by deleted services */
 	/* The mapping (mapping.c) */
 	struct rhashtable services;	/* by VIP key */
 	struct rhashtable servers;	/* reverse index, by server key */
@@ -84,6 +92,11 @@ struct hlb_net {
 	u32 nservices;
 	/* The packet path (hook.c): registered while there are services */
 	bool hooked;
+	struct nf_hook_ops hook_ops[HLB_HOOKS];
+	/* What can be hlb's (filter.c): ports by kind and protocol */
+	unsigned long filter_ports[4][BITS_TO_LONGS(HLB_FILTER_BITS)];
+	struct xarray filter_refs;	/* users of each bit */
+	struct rhashtable filter_addrs;	/* VIP and server addresses */
 	/* The session table (session.c) */
 	struct rhashtable sessions;	/* by original tuple */
 	atomic_t nsessions;

@@ -2,8 +2,11 @@
 /*
  * Netfilter glue: the packet path.
  *
- * Every packet is looked up in the session table first and in the mapping
- * second. Packets to a service (client -> VIP) are translated at
+ * A packet whose port no service (at PRE_ROUTING) or server (at
+ * POST_ROUTING) has is not hlb's and passes after a bit test (filter.c).
+ * Otherwise the service or server is found, then the flow's session if
+ * the service has sessions, and the mapping decides only for a flow no
+ * session knows. Packets to a service (client -> VIP) are translated at
  * PRE_ROUTING, before routing, so they are routed to the chosen server.
  * Packets from a server (server -> client) are translated at POST_ROUTING.
  *
@@ -25,6 +28,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "hook.h"
+#include "filter.h"
 #include "hybrid.h"
 #include "lut.h"
 #include "sched.h"
@@ -35,26 +39,16 @@
 #define HLB_PRI_IN	(NF_IP_PRI_RAW - 50)
 #define HLB_PRI_OUT	(NF_IP_PRI_CONNTRACK_HELPER + 50)
 
-static void hlb_count(struct hlb_net *hn, struct hlb_service *svc,
-		      struct hlb_server *srv, int hit, unsigned int len)
+/* At the server only: its service and namespace add it up when read. */
+static void hlb_count(struct hlb_server *srv, int hit, unsigned int len)
 {
-	hlb_stat_add(&hn->stats, HLB_ST_A_PACKETS, 1);
-	hlb_stat_add(&hn->stats, HLB_ST_A_BYTES, len);
-	hlb_stat_add(&hn->stats, hit, 1);
-	hlb_stat_add(&svc->stats, HLB_ST_A_PACKETS, 1);
-	hlb_stat_add(&svc->stats, HLB_ST_A_BYTES, len);
-	hlb_stat_add(&svc->stats, hit, 1);
-	hlb_stat_add(&srv->stats, HLB_ST_A_PACKETS, 1);
-	hlb_stat_add(&srv->stats, HLB_ST_A_BYTES, len);
-	hlb_stat_add(&srv->stats, hit, 1);
+	hlb_stats_packet(&srv->stats, hit, len);
 }
 
 static unsigned int hlb_drop(struct hlb_net *hn, struct hlb_service *svc,
 			     int why)
 {
-	hlb_stat_add(&hn->stats, why, 1);
-	if (svc)
-		hlb_stat_add(&svc->stats, why, 1);
+	hlb_stat_add(svc ? &svc->stats : &hn->stats, why, 1);
 	return NF_DROP;
 }
 
@@ -89,7 +83,7 @@ static unsigned int hlb_in_mapped(struct hlb_net *hn, struct hlb_service *svc,
 				  struct hlb_server *srv, struct sk_buff *skb,
 				  const struct hlb_pkt *p)
 {
-	hlb_count(hn, svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	hlb_count(srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
 }
 
@@ -197,7 +191,6 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 
 	moved = hlb_lut_moved(svc, &p->t, &prev_srv, &cur_srv);
 	if (starts) {
-		hlb_stat_add(&hn->stats, HLB_ST_A_NEW_FLOWS, 1);
 		hlb_stat_add(&svc->stats, HLB_ST_A_NEW_FLOWS, 1);
 	} else if (stateful && conf->strict && p->t.proto == IPPROTO_TCP) {
 		/*
@@ -233,28 +226,34 @@ static bool hlb_reused(const struct hlb_session *s, const struct hlb_pkt *p)
 	       (state == HLB_TCP_TIME_WAIT || state == HLB_TCP_CLOSE);
 }
 
-/* Client -> VIP. */
+/*
+ * Client -> VIP: the service first, its sessions only if it has any (a
+ * stateless service has none, and its packets pay for no lookup there).
+ */
 static unsigned int hlb_in_flow(struct hlb_net *hn, struct sk_buff *skb,
 				const struct hlb_pkt *p)
 {
+	struct hlb_session *s = NULL;
 	struct hlb_service *svc;
-	struct hlb_session *s;
 	struct hlb_key key;
 
-	s = hlb_session_find(hn, &p->t);
+	if (!hlb_filter_port(hn, HLB_FILTER_VIP, p->t.proto, p->t.dport))
+		return NF_ACCEPT;
+	hlb_tuple_key(&p->t, true, &key);
+	svc = hlb_service_find(hn, &key);
+	if (!svc)
+		return NF_ACCEPT;
+	if (atomic_read(&svc->nsessions))
+		s = hlb_session_find(hn, &p->t);
 	if (s && hlb_reused(s, p)) {
 		hlb_session_delete(hn, s);
 		s = NULL;
 	}
-	if (s) {
-		hlb_session_touch(hn, s, HLB_DIR_ORIG, p->tcp_flags);
-		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
-		return hlb_rewrite(skb, p, true, &s->srv->key.addr,
-				   s->srv->key.port);
-	}
-	hlb_tuple_key(&p->t, true, &key);
-	svc = hlb_service_find(hn, &key);
-	return svc ? hlb_in_new(hn, svc, skb, p) : NF_ACCEPT;
+	if (!s)
+		return hlb_in_new(hn, svc, skb, p);
+	hlb_session_touch(hn, s, HLB_DIR_ORIG, p->tcp_flags);
+	hlb_count(s->srv, HLB_ST_A_SESSION_HITS, skb->len);
+	return hlb_rewrite(skb, p, true, &s->srv->key.addr, s->srv->key.port);
 }
 
 /*
@@ -293,6 +292,8 @@ static unsigned int hlb_out_flow(struct hlb_net *hn, struct sk_buff *skb,
 	struct hlb_session *s;
 	struct hlb_key key;
 
+	if (!hlb_filter_port(hn, HLB_FILTER_SERVER, p->t.proto, p->t.sport))
+		return NF_ACCEPT;
 	hlb_tuple_key(&p->t, false, &key);
 	srv = hlb_server_find(hn, &key);
 	if (!srv)
@@ -300,11 +301,11 @@ static unsigned int hlb_out_flow(struct hlb_net *hn, struct sk_buff *skb,
 	s = hlb_reply_session(hn, srv, &p->t);
 	if (s) {
 		hlb_session_touch(hn, s, HLB_DIR_REPLY, p->tcp_flags);
-		hlb_count(hn, s->svc, s->srv, HLB_ST_A_SESSION_HITS, skb->len);
+		hlb_count(s->srv, HLB_ST_A_SESSION_HITS, skb->len);
 		return hlb_rewrite(skb, p, false, &srv->svc->key.addr,
 				   srv->svc->key.port);
 	}
-	hlb_count(hn, srv->svc, srv, HLB_ST_A_MAPPING_HITS, skb->len);
+	hlb_count(srv, HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_rewrite(skb, p, false, &srv->svc->key.addr,
 			   srv->svc->key.port);
 }
@@ -344,7 +345,7 @@ static unsigned int hlb_in_icmp(struct hlb_net *hn, struct sk_buff *skb,
 			return NF_ACCEPT;
 		srv = hlb_lut_pick(lut, &orig);
 	}
-	hlb_count(hn, svc, srv, s ? HLB_ST_A_SESSION_HITS :
+	hlb_count(srv, s ? HLB_ST_A_SESSION_HITS :
 		  HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_icmp_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
 }
@@ -369,29 +370,49 @@ static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
 		return NF_ACCEPT;
 	hit = hlb_reply_session(hn, srv, &reply) ? HLB_ST_A_SESSION_HITS :
 						   HLB_ST_A_MAPPING_HITS;
-	hlb_count(hn, srv->svc, srv, hit, skb->len);
+	hlb_count(srv, hit, skb->len);
 	return hlb_icmp_rewrite(skb, p, false, &srv->svc->key.addr,
 				srv->svc->key.port);
 }
 
-/* Both hooks: PRE_ROUTING sees client -> VIP, POST_ROUTING server -> client. */
+/*
+ * A packet too broken to parse is hlb's to drop, and count, only if it is
+ * to a VIP's address (or from a server's). Anyone else's passes as it
+ * came: its destination judges it.
+ */
+static unsigned int hlb_malformed(struct hlb_net *hn, const struct hlb_pkt *p,
+				  bool in)
+{
+	const struct hlb_tuple *t = &p->t;
+
+	if (!t->family ||
+	    !hlb_filter_addr(hn, in ? HLB_FILTER_VIP : HLB_FILTER_SERVER,
+			     t->family, in ? &t->dst : &t->src))
+		return NF_ACCEPT;
+	return hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
+}
+
+/*
+ * Both hooks: PRE_ROUTING sees client -> VIP, POST_ROUTING server -> client.
+ * @priv is the namespace's state (hlb_hooks_register()).
+ */
 static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	struct hlb_net *hn = hlb_pernet(state->net);
 	bool in = state->hook == NF_INET_PRE_ROUTING;
+	struct hlb_net *hn = priv;
 	struct hlb_pkt p;
 	int err;
 
 	err = hlb_parse(skb, state->pf, &p);
 	if (err)
-		return err > 0 ? NF_ACCEPT : hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
+		return err > 0 ? NF_ACCEPT : hlb_malformed(hn, &p, in);
 	if (p.icmp_err)
 		return in ? hlb_in_icmp(hn, skb, &p) : hlb_out_icmp(hn, skb, &p);
 	return in ? hlb_in_flow(hn, skb, &p) : hlb_out_flow(hn, skb, &p);
 }
 
-static const struct nf_hook_ops hlb_hook_ops[] = {
+static const struct nf_hook_ops hlb_hook_ops[HLB_HOOKS] = {
 	{
 		.hook = hlb_hook,
 		.pf = NFPROTO_IPV4,
@@ -418,7 +439,7 @@ static const struct nf_hook_ops hlb_hook_ops[] = {
 static int hlb_hooks_register(struct hlb_net *hn)
 {
 	struct net *net = hn->net;
-	int err;
+	int err, i;
 
 	err = nf_defrag_ipv4_enable(net);
 	if (err)
@@ -426,8 +447,11 @@ static int hlb_hooks_register(struct hlb_net *hn)
 	err = nf_defrag_ipv6_enable(net);
 	if (err)
 		goto defrag4;
-	err = nf_register_net_hooks(net, hlb_hook_ops,
-				    ARRAY_SIZE(hlb_hook_ops));
+	/* Each namespace its own copy, which carries its state. */
+	memcpy(hn->hook_ops, hlb_hook_ops, sizeof(hn->hook_ops));
+	for (i = 0; i < HLB_HOOKS; i++)
+		hn->hook_ops[i].priv = hn;
+	err = nf_register_net_hooks(net, hn->hook_ops, HLB_HOOKS);
 	if (err)
 		goto defrag6;
 	hn->hooked = true;
@@ -442,8 +466,7 @@ defrag4:
 
 static void hlb_hooks_unregister(struct hlb_net *hn)
 {
-	nf_unregister_net_hooks(hn->net, hlb_hook_ops,
-				ARRAY_SIZE(hlb_hook_ops));
+	nf_unregister_net_hooks(hn->net, hn->hook_ops, HLB_HOOKS);
 	nf_defrag_ipv6_disable(hn->net);
 	nf_defrag_ipv4_disable(hn->net);
 	hn->hooked = false;

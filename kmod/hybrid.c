@@ -53,7 +53,7 @@ void hlb_hybrid_reset(struct hlb_service *svc)
 
 	memset(&svc->hyb, 0, sizeof(svc->hyb));
 	svc->hyb.method = READ_ONCE(svc->method);
-	hlb_stats_raw(&svc->stats, v);
+	hlb_service_stats_raw(svc, v);
 	svc->hyb_packets = v[HLB_ST_A_PACKETS];
 	svc->hyb_newflows = v[HLB_ST_A_NEW_FLOWS];
 	svc->hyb_stamp = hlb_now_ms();
@@ -66,10 +66,7 @@ static void hlb_hybrid_apply(struct hlb_net *hn, struct hlb_service *svc,
 	svc->switches++;
 	svc->last_switch = ktime_get_real_ns();
 	svc->last_reason = sw->reason;
-	local_bh_disable();
 	hlb_stat_add(&svc->stats, HLB_ST_A_SWITCHES, 1);
-	hlb_stat_add(&hn->stats, HLB_ST_A_SWITCHES, 1);
-	local_bh_enable();
 	hlb_notify_switch(hn, svc, sw);
 }
 
@@ -82,7 +79,7 @@ static void hlb_hybrid_step_svc(struct hlb_net *hn, struct hlb_service *svc,
 	struct hlb_hybrid_switch sw;
 	u64 v[__HLB_ST_A_MAX], now = hlb_now_ms(), ms;
 
-	hlb_stats_raw(&svc->stats, v);
+	hlb_service_stats_raw(svc, v);
 	ms = now - svc->hyb_stamp;
 	m.packet_rate = v[HLB_ST_A_PACKETS] - svc->hyb_packets;
 	m.newflow_rate = v[HLB_ST_A_NEW_FLOWS] - svc->hyb_newflows;

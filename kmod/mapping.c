@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "mapping.h"
+#include "filter.h"
 #include "lut.h"
 #include "session.h"
 #include "hybrid.h"
@@ -42,13 +43,22 @@ int hlb_mapping_init(struct hlb_net *hn)
 		return err;
 	err = rhashtable_init(&hn->servers, &hlb_srv_params);
 	if (err)
-		rhashtable_destroy(&hn->services);
+		goto services;
+	err = hlb_filter_init(hn);
+	if (err)
+		goto servers;
+	return 0;
+servers:
+	rhashtable_destroy(&hn->servers);
+services:
+	rhashtable_destroy(&hn->services);
 	return err;
 }
 
 /* After hlb_service_flush(): the tables are empty. */
 void hlb_mapping_exit(struct hlb_net *hn)
 {
+	hlb_filter_exit(hn);
 	rhashtable_destroy(&hn->servers);
 	rhashtable_destroy(&hn->services);
 	xa_destroy(&hn->service_ids);
@@ -145,14 +155,19 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 			      &hn->next_service_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto free;
+	err = hlb_filter_add(hn, HLB_FILTER_VIP, key);
+	if (err)
+		goto erase;
 	err = rhashtable_lookup_insert_fast(&hn->services, &svc->node,
 					    hlb_svc_params);
 	if (err) {
-		xa_erase(&hn->service_ids, svc->id);
-		goto free;
+		hlb_filter_del(hn, HLB_FILTER_VIP, key);
+		goto erase;
 	}
 	hn->nservices++;
 	return 0;
+erase:
+	xa_erase(&hn->service_ids, svc->id);
 free:
 	hlb_service_free(svc);
 	return err;
@@ -202,6 +217,7 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 static void hlb_server_unlink(struct hlb_net *hn, struct hlb_server *srv)
 {
 	rhashtable_remove_fast(&hn->servers, &srv->node, hlb_srv_params);
+	hlb_filter_del(hn, HLB_FILTER_SERVER, &srv->key);
 }
 
 /* Unlink a service and its servers: the packet path cannot find them. */
@@ -211,6 +227,7 @@ static void hlb_service_unlink(struct hlb_net *hn, struct hlb_service *svc)
 	unsigned long id;
 
 	rhashtable_remove_fast(&hn->services, &svc->node, hlb_svc_params);
+	hlb_filter_del(hn, HLB_FILTER_VIP, &svc->key);
 	xa_erase(&hn->service_ids, svc->id);
 	hn->nservices--;
 	WRITE_ONCE(svc->dead, true);
@@ -240,6 +257,7 @@ void hlb_service_del(struct hlb_net *hn, struct hlb_service *svc)
 	hlb_service_unlink(hn, svc);
 	/* Its sessions go with it; they hold the last references. */
 	hlb_sessions_flush(hn, svc, NULL);
+	hlb_stats_service_gone(hn, svc);
 	hlb_service_release(svc);
 }
 
@@ -259,6 +277,7 @@ void hlb_service_flush(struct hlb_net *hn)
 	while (!list_empty(&dead)) {
 		svc = list_first_entry(&dead, struct hlb_service, dead_list);
 		list_del(&svc->dead_list);
+		hlb_stats_service_gone(hn, svc);
 		hlb_service_release(svc);
 	}
 }
@@ -334,9 +353,15 @@ int hlb_server_add(struct hlb_net *hn, struct hlb_service *svc,
 	err = hlb_lut_build(svc, conf, &lut);
 	if (err)
 		goto erase;
+	err = hlb_filter_add(hn, HLB_FILTER_SERVER, key);
+	if (err) {
+		hlb_lut_free(lut);
+		goto erase;
+	}
 	err = rhashtable_lookup_insert_fast(&hn->servers, &srv->node,
 					    hlb_srv_params);
 	if (err) {
+		hlb_filter_del(hn, HLB_FILTER_SERVER, key);
 		hlb_lut_free(lut);
 		goto erase;
 	}
@@ -394,21 +419,7 @@ int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,
 	hlb_lut_publish(hn, svc, lut);
 	/* Deleting (not draining) a server ends its flows deliberately. */
 	hlb_sessions_flush(hn, NULL, srv);
+	hlb_stats_server_gone(svc, srv);
 	hlb_server_put(srv);
 	return 0;
-}
-
-void hlb_mapping_reset_stats(struct hlb_net *hn)
-{
-	struct hlb_service *svc;
-	struct hlb_server *srv;
-	unsigned long i, j;
-
-	lockdep_assert_held(&hn->lock);
-	hlb_stats_reset(&hn->stats);
-	xa_for_each(&hn->service_ids, i, svc) {
-		hlb_stats_reset(&svc->stats);
-		xa_for_each(&svc->servers, j, srv)
-			hlb_stats_reset(&srv->stats);
-	}
 }

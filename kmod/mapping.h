@@ -37,6 +37,7 @@ struct hlb_service {
 	u32 next_server_id;
 	u32 nservers;
 	struct hlb_stats stats;
+	u64 stats_gone[__HLB_ST_A_MAX];	/* left by deleted servers */
 	atomic_t nsessions;
 	u8 method;			/* enum hlb_method */
 	/* Hybrid: policy state and the counters at the last step. */
@@ -94,7 +95,6 @@ int hlb_server_set(struct hlb_net *hn, struct hlb_server *srv, u32 weight,
 		   u32 max_conns, struct netlink_ext_ack *extack);
 int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,
 		   struct netlink_ext_ack *extack);
-void hlb_mapping_reset_stats(struct hlb_net *hn);
 
 /* Dropping a reference: any holder, any context. */
 void hlb_service_put(struct hlb_service *svc);

@@ -154,14 +154,18 @@ static int hlb_put_u64_nest(struct sk_buff *skb, int type, const u64 *v,
 	return hlb_nest_close(skb, nest, err);
 }
 
-static int hlb_put_stats(struct sk_buff *skb, int type,
-			 const struct hlb_stats *st)
+static int hlb_put_stats(struct sk_buff *skb, int type, const u64 *v)
+{
+	return hlb_put_u64_nest(skb, type, v, HLB_ST_A_PACKETS,
+				__HLB_ST_A_MAX, HLB_ST_A_PAD);
+}
+
+static int hlb_put_net_stats(struct sk_buff *skb, struct hlb_net *hn)
 {
 	u64 v[__HLB_ST_A_MAX];
 
-	hlb_stats_read(st, v);
-	return hlb_put_u64_nest(skb, type, v, HLB_ST_A_PACKETS,
-				__HLB_ST_A_MAX, HLB_ST_A_PAD);
+	hlb_net_stats(hn, v);
+	return hlb_put_stats(skb, HLB_A_STATS, v);
 }
 
 static int hlb_put_objects(struct sk_buff *skb)
@@ -218,6 +222,9 @@ static int hlb_put_svc_conf(struct sk_buff *skb,
 
 static int hlb_put_svc_state(struct sk_buff *skb, struct hlb_service *svc)
 {
+	u64 v[__HLB_ST_A_MAX];
+
+	hlb_service_stats(svc, v);
 	if (nla_put_u32(skb, HLB_SVC_A_ID, svc->id) ||
 	    nla_put_u8(skb, HLB_SVC_A_METHOD, READ_ONCE(svc->method)) ||
 	    nla_put_u64_64bit(skb, HLB_SVC_A_SWITCHES, svc->switches,
@@ -226,7 +233,7 @@ static int hlb_put_svc_state(struct sk_buff *skb, struct hlb_service *svc)
 			      HLB_SVC_A_PAD) ||
 	    nla_put_u8(skb, HLB_SVC_A_LAST_REASON, svc->last_reason) ||
 	    nla_put_u32(skb, HLB_SVC_A_SERVERS, svc->nservers) ||
-	    hlb_put_stats(skb, HLB_SVC_A_STATS, &svc->stats))
+	    hlb_put_stats(skb, HLB_SVC_A_STATS, v))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -250,10 +257,13 @@ static int hlb_put_server(struct sk_buff *skb, struct hlb_server *srv,
 {
 	struct nlattr *nest = nla_nest_start(skb, HLB_A_SERVER);
 	u8 state = srv->weight ? HLB_SRV_ACTIVE : HLB_SRV_DRAINING;
+	u64 v[__HLB_ST_A_MAX];
 	bool failed;
 
 	if (!nest)
 		return -EMSGSIZE;
+	if (full)
+		hlb_server_stats(srv, v);
 	failed = hlb_put_addr(skb, HLB_SRV_A_ADDR, srv->key.family,
 			      &srv->key.addr) ||
 		 nla_put_u16(skb, HLB_SRV_A_PORT, srv->key.port);
@@ -261,7 +271,7 @@ static int hlb_put_server(struct sk_buff *skb, struct hlb_server *srv,
 		failed = nla_put_u32(skb, HLB_SRV_A_WEIGHT, srv->weight) ||
 			 nla_put_u32(skb, HLB_SRV_A_MAX_CONNS, srv->max_conns) ||
 			 nla_put_u8(skb, HLB_SRV_A_STATE, state) ||
-			 hlb_put_stats(skb, HLB_SRV_A_STATS, &srv->stats);
+			 hlb_put_stats(skb, HLB_SRV_A_STATS, v);
 	return hlb_nest_close(skb, nest, failed);
 }
 
@@ -329,7 +339,7 @@ static int hlb_put_msg_attrs(struct sk_buff *skb, const struct hlb_msg *m)
 		return -EMSGSIZE;
 	if (m->config && hlb_put_config(skb, m->hn))
 		return -EMSGSIZE;
-	if (m->stats && hlb_put_stats(skb, HLB_A_STATS, &m->hn->stats))
+	if (m->stats && hlb_put_net_stats(skb, m->hn))
 		return -EMSGSIZE;
 	if (m->sw && hlb_put_event(skb, m->svc, m->sw))
 		return -EMSGSIZE;
@@ -643,7 +653,7 @@ static int hlb_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	else if (cmd == HLB_CMD_FLUSH_SESSIONS)
 		hlb_flush_sessions(r.m.hn, r.m.svc);
 	else
-		hlb_mapping_reset_stats(r.m.hn);
+		hlb_stats_reset_net(r.m.hn);
 	return hlb_req_end(&r, 0, cmd);
 }
 

@@ -200,28 +200,22 @@ void hlb_session_addr(const struct hlb_session *s, int which,
 			 which == HLB_SESS_VIP ? s->v6.vip : s->v6.server;
 }
 
-/* The gauges: the namespace's, the service's and the server's; bottom
- * halves off.
+/* The service's count, which the packet path reads, and the server's
+ * gauge, which its service and namespace add up (stats.h).
  */
-static void hlb_session_account(struct hlb_net *hn, struct hlb_session *s,
-				int delta)
+static void hlb_session_account(struct hlb_session *s, int delta)
 {
 	atomic_add(delta, &s->svc->nsessions);
-	hlb_stat_add(&hn->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
-	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
 	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_ACTIVE, delta);
 }
 
 /* The event counters of a session that made it into the table. */
-static void hlb_session_created(struct hlb_net *hn, struct hlb_session *s)
+static void hlb_session_created(struct hlb_session *s)
 {
-	hlb_stat_add(&hn->stats, HLB_ST_A_SESSIONS_CREATED, 1);
-	hlb_stat_add(&s->svc->stats, HLB_ST_A_SESSIONS_CREATED, 1);
-	hlb_stat_add(&s->srv->stats, HLB_ST_A_SESSIONS_CREATED, 1);
-	if (s->flags & HLB_SESS_F_LEARNED) {
-		hlb_stat_add(&hn->stats, HLB_ST_A_LEARNED, 1);
-		hlb_stat_add(&s->svc->stats, HLB_ST_A_LEARNED, 1);
-	}
+	bool learned = s->flags & HLB_SESS_F_LEARNED;
+
+	hlb_stats_add2(&s->srv->stats, HLB_ST_A_SESSIONS_CREATED, 1,
+		       learned ? HLB_ST_A_LEARNED : 0, 1);
 }
 
 /*
@@ -235,7 +229,7 @@ static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 	rhashtable_remove_fast(&hn->sessions, &s->node, hlb_session_params);
 	atomic_dec(&s->srv->conns);
 	local_bh_disable();
-	hlb_session_account(hn, s, -1);
+	hlb_session_account(s, -1);
 	local_bh_enable();
 	hlb_session_uncharge(hn);
 	call_rcu(&s->rcu, hlb_session_free_rcu);
@@ -321,14 +315,14 @@ static int hlb_session_insert(struct hlb_net *hn, struct hlb_session *s)
 
 	hlb_session_orig_tuple(s, &orig);
 	atomic_inc(&s->srv->conns);
-	hlb_session_account(hn, s, 1);
+	hlb_session_account(s, 1);
 	err = rhashtable_lookup_insert_key(&hn->sessions, &orig, &s->node,
 					   hlb_session_params);
 	if (!err) {
-		hlb_session_created(hn, s);
+		hlb_session_created(s);
 		return 0;
 	}
-	hlb_session_account(hn, s, -1);
+	hlb_session_account(s, -1);
 	atomic_dec(&s->srv->conns);
 	return err;
 }
@@ -435,10 +429,8 @@ static unsigned int hlb_sessions_reap(struct hlb_net *hn,
 
 			if (READ_ONCE(s->dead) || !pred(hn, s))
 				continue;
-			if (stat) {
-				hlb_stat_add(&hn->stats, stat, 1);
+			if (stat)
 				hlb_stat_add(&s->svc->stats, stat, 1);
-			}
 			hlb_session_unlink(hn, s);
 			if (++n == max)
 				return n;
