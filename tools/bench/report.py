@@ -50,7 +50,9 @@ def fmt(v, digits=0):
 def spread(s, digits=0):
     if not s:
         return "-"
-    return f"{fmt(s['median'], digits)} [{fmt(s['min'], digits)}-{fmt(s['max'], digits)}]"
+    # ".." when the range has a sign in it: "-3 [-8..2]", not "[-8-2]".
+    sep = ".." if s["min"] < 0 else "-"
+    return f"{fmt(s['median'], digits)} [{fmt(s['min'], digits)}{sep}{fmt(s['max'], digits)}]"
 
 
 def load_marks(path):
@@ -97,6 +99,11 @@ class Report:
         # With instruction counting, guest time is the vCPU's work: no
         # correction applies, and the "vcpu" figures equal the others.
         self.icount = self.host.get("icount_shift") is not None
+        # Guest time per guest instruction, from the shift this run's VM
+        # was booted with (host.json): a packet's instructions are then
+        # its guest time over this. None in real time: no such count.
+        self.ns_per_instr = (1 << self.host["icount_shift"]) if self.icount \
+            else None
 
     def frac(self, mark):
         """Share of a host core the vCPU got during a mark's window."""
@@ -132,10 +139,18 @@ class Report:
         if not runs:
             return
         self.add_vcpu(runs)
+        # Under icount, a run's guest time over the packets delivered is
+        # what the whole path (pktgen, router, server) took per packet,
+        # in instructions: from the exact counts, not the rounded pps.
+        for r in runs:
+            r["instr_per_packet"] = (r["usec"] * 1000 / self.ns_per_instr /
+                                     r["delivered"]) \
+                if self.ns_per_instr and r["delivered"] else None
         kinds = list(dict.fromkeys(r["config"] for r in runs))
         # Each run's ratio to plain forwarding in the same round (the
-        # mean of that round's forwarding runs).
-        base = {}
+        # mean of that round's forwarding runs), and the instructions
+        # per packet it adds to that round's forwarding.
+        base, base_instr = {}, {}
         for rep in {r["rep"] for r in runs}:
             f = [r for r in runs if r["rep"] == rep and r["config"] == "fwd"]
             if f:
@@ -143,6 +158,14 @@ class Report:
                              statistics.mean(x["pps_vcpu"] for x in f
                                              if x["pps_vcpu"]) if
                              all(x["pps_vcpu"] for x in f) else None)
+                if all(x["instr_per_packet"] for x in f):
+                    base_instr[rep] = statistics.mean(
+                        x["instr_per_packet"] for x in f)
+        for r in runs:
+            r["added_instr_per_packet"] = (
+                r["instr_per_packet"] - base_instr[r["rep"]]
+                if r["instr_per_packet"] and r["rep"] in base_instr
+                else None)
         res = {}
         for k in kinds:
             rs = [r for r in runs if r["config"] == k]
@@ -156,26 +179,56 @@ class Report:
             res[k] = {"pps": stats([r["pps"] for r in rs]),
                       "pps_vcpu": stats([r["pps_vcpu"] for r in rs]),
                       "ratio": stats(ratio), "ratio_vcpu": stats(ratio_v),
+                      "instr_per_packet": stats(
+                          [r["instr_per_packet"] for r in rs]),
+                      "added_instr_per_packet": stats(
+                          [r["added_instr_per_packet"] for r in rs]),
+                      # Packets hlb counted (namespace packets and
+                      # malformed) per run: where hlb runs at all.
+                      "hlb_packets": stats([r.get("hlb_packets")
+                                            for r in rs]),
+                      "hlb_malformed": stats([r.get("hlb_malformed")
+                                              for r in rs]),
                       "delivered_of_sent": stats(
                           [r["delivered"] / r["sent"] for r in rs]),
                       "entries": max(st) if st else None,
                       "flows": rs[0].get("flows")}
-        self.out["fwd"] = {"flows": runs[0].get("flows"), "configs": res,
-                           "runs": runs}
+        self.out["fwd"] = {"flows": runs[0].get("flows"),
+                           "icount_shift": self.host.get("icount_shift"),
+                           "ns_per_instruction": self.ns_per_instr,
+                           "configs": res, "runs": runs}
         self.say("1. Forwarding: 64-byte UDP, %s flows, counted at the server"
                  % fmt(runs[0].get("flows")))
         self.say("   (ratio to plain forwarding%s: median [min-max] over %d "
                  "rounds)" % ("" if self.icount else " per vCPU second",
                              len(base)))
+        if self.icount:
+            self.say("   (instr/pkt: guest instructions per packet delivered, "
+                     "the whole path, at %d ns each;" % self.ns_per_instr)
+            self.say("    added: over plain forwarding in the same round; "
+                     "hlb counted: its packets per run)")
+        else:
+            self.say("   (no instruction counts: icount off; hlb counted: "
+                     "its packets per run)")
+        icol = (lambda a, b: f" {a:>9} {b:>20}") if self.icount else \
+            (lambda a, b: "")
         self.say(f"   {'configuration':22} {'pps (guest time)':>24}"
                  + self.vcol('pps per vCPU second', 24) +
-                 f" {'ratio':>18} {'entries':>8}")
+                 f" {'ratio':>18}" + icol('instr/pkt', 'added instr/pkt') +
+                 f" {'entries':>8} {'hlb counted':>11}")
         for k in kinds:
             r = res[k]
+            hp = r["hlb_packets"]
+            hm = r["hlb_malformed"]
+            counted = fmt(hp["median"] + (hm["median"] if hm else 0)) \
+                if hp else "-"
+            ip = r["instr_per_packet"]
             self.say(f"   {k:22} {spread(r['pps']):>24}"
                      + self.vcol(spread(r['pps_vcpu']), 24) +
-                     f" {spread(r['ratio_vcpu'], 3):>18} "
-                     f"{fmt(r['entries']):>8}")
+                     f" {spread(r['ratio_vcpu'], 3):>18}"
+                     + icol(fmt(ip["median"]) if ip else "-",
+                            spread(r["added_instr_per_packet"])) +
+                     f" {fmt(r['entries']):>8} {counted:>11}")
         self.say()
 
     def scale(self):
