@@ -513,20 +513,41 @@ class Report:
         def med(k, key="ratio_vcpu"):
             v = f.get(k, {}).get(key)
             return v["median"] if v else None
-        for k, goal in (("hlb-stateless", 0.95), ("hlb-stateful", 0.90),
+        # Issue #16 (fast packet path); a hybrid service pinned to a
+        # method is held to that method's goal.
+        for k, goal in (("hlb-stateless", 0.95), ("hlb-stateful", 0.92),
                         ("hlb-hybrid-stateless", 0.95),
-                        ("hlb-hybrid-stateful", 0.90)):
+                        ("hlb-hybrid-stateful", 0.92), ("bystander", 0.99)):
             if med(k) is not None:
                 g[k] = {"goal": f">= {goal} x forwarding",
                         "value": med(k), "met": med(k) >= goal}
+        if med("hlb-stateless") is not None and \
+                med("hlb-stateful") is not None:
+            d = med("hlb-stateless") - med("hlb-stateful")
+            g["stateless vs stateful"] = {
+                "goal": "stateless >= stateful (ratio difference)",
+                "value": d, "met": d >= 0}
         for k in ("hlb-stateless", "hlb-stateful"):
             if med(k) is None:
                 continue
-            rivals = [med(x) for x in ("ipvs", "nft-dnat") if med(x)]
+            rivals = {x: med(x) for x in ("ipvs", "nft-dnat", "nft-notrack")
+                      if med(x) is not None}
             if rivals:
-                g[k + " ahead"] = {"goal": "ahead of IPVS NAT and nft DNAT",
-                                   "value": med(k), "rivals": rivals,
-                                   "met": all(med(k) > x for x in rivals)}
+                # The value is the smallest lead over the three.
+                lead = min(med(k) - x for x in rivals.values())
+                g[k + " ahead"] = {"goal": ">= 0.05 ahead of " +
+                                   ", ".join(rivals),
+                                   "value": lead, "rivals": rivals,
+                                   "met": lead >= 0.05}
+        by = f.get("bystander", {})
+        if by.get("hlb_packets"):
+            # Bystanders are never counted (design.md, threat model):
+            # the most hlb counted in one bystander run.
+            hm = by.get("hlb_malformed")
+            n = by["hlb_packets"]["max"] + (hm["max"] if hm else 0)
+            g["bystander uncounted"] = {
+                "goal": "hlb counts no bystander packet (per run)",
+                "value": n, "met": n == 0}
         m = self.out.get("memory", {}).get("hlb_session4")
         if m:
             v = m.get("kmem_per_session_at_scale") or \
@@ -558,7 +579,7 @@ class Report:
         for k, v in g.items():
             val = v["value"]
             val = "-" if val is None else (f"{val:.3f}" if isinstance(val, float) else val)
-            self.say(f"   {k:28} {v['goal']:42} {val:>8}  "
+            self.say(f"   {k:28} {v['goal']:46} {val:>8}  "
                      f"{'met' if v['met'] else 'NOT met'}")
         self.say()
 
@@ -618,7 +639,7 @@ unset multiplot
                     out.write(f"{k} {r['median']:.4f} {r['min']:.4f} "
                               f"{r['max']:.4f}\n")
         script = """
-set title "Packet rate relative to plain forwarding (median, min-max; 0.95 and 0.90 dashed)"
+set title "Packet rate relative to plain forwarding (median, min-max; 0.99, 0.95 and 0.92 dashed)"
 set style data histogram
 set style fill solid 0.6 border -1
 set boxwidth 0.7
@@ -626,7 +647,8 @@ set yrange [0:1.2]
 set grid ytics
 set xtics rotate by -30
 set arrow from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lc rgb '#208020'
-set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 3 lc rgb '#a06020'
+set arrow from graph 0, first 0.92 to graph 1, first 0.92 nohead dt 3 lc rgb '#a06020'
+set arrow from graph 0, first 0.99 to graph 1, first 0.99 nohead dt 2 lc rgb '#2060a0'
 plot '%s' u 0:2:xtic(1) w boxes notitle, '' u 0:2:3:4 w yerrorbars lc rgb 'black' pt 0 notitle
 """ % dat
         self.gnuplot("bench-fwd", script, 900, 500)
