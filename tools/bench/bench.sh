@@ -6,7 +6,8 @@
 # $HLB_BENCH_DIR/raw.jsonl, the mode-switch timeline to timeline.dat,
 # and leaves the tables and plots to tools/bench/report.py on the host.
 #
-#   fwd      packet rate of plain forwarding, hlb in every method, IPVS
+#   fwd      packet rate of plain forwarding, hlb in every method, hlb
+#            with services but traffic to other hosts (bystander), IPVS
 #            NAT, nft DNAT with conntrack, nft stateless rewrite
 #   scale    stateful packet rate with 1k, 100k and 1M sessions; memory
 #   newflow  sessions created per second: hlb, IPVS, conntrack; memory
@@ -71,6 +72,24 @@ hlb_service()
 	hlbr "$cfg" -b - <<<"$b"
 }
 
+# hlb_bystander CFG: the services of the hlb configurations, a stateless
+# and a stateful one, side by side, for traffic that is for neither: hlb
+# must pass it at the cost of its hooks alone. A server's address and
+# port serve one service only, so the stateful one's listen on 8081.
+hlb_bystander()
+{
+	local cfg=$1 a b svc="udp $VIP:$((VPORT + 1))"
+
+	hlb_service "$cfg" mode stateless || return 1
+	b="service add $svc mode stateful udp-timeout 3600
+"
+	for a in "${SRVS[@]}"; do
+		b+="server add $svc $a:$((SPORT + 1))
+"
+	done
+	hlbr "$cfg" -b - <<<"$b"
+}
+
 ipvs_service()
 {
 	local cfg=$1 a
@@ -114,14 +133,22 @@ nft_notrack()
 	EOF
 }
 
+# is_hlb KIND: hlb is loaded with services in KIND's router, and its
+# counters are read around every run.
+is_hlb() { [[ $1 == hlb-* || $1 == bystander ]]; }
+
 # setup_cfg CFG KIND: build CFG's namespaces and configure KIND.
 setup_cfg()
 {
-	local cfg=$1
+	local cfg=$1 ok=
 
-	topo "$cfg" || die "$cfg: cannot build the namespaces"
+	# The bystander's server credits only what reaches the bystander
+	# hosts: a packet hlb sent to a server instead is "other".
+	[[ $2 != bystander ]] || ok=$BYST_NET
+	topo "$cfg" "$ok" || die "$cfg: cannot build the namespaces"
 	case $2 in
 	fwd) pg_target "$cfg" direct ;;
+	bystander) hlb_bystander "$cfg" && pg_target "$cfg" bystander ;;
 	hlb-stateless) hlb_service "$cfg" mode stateless ;;
 	hlb-stateful) hlb_service "$cfg" mode stateful ;;
 	hlb-hybrid-stateless) hlb_service "$cfg" mode hybrid pin stateless ;;
@@ -140,7 +167,7 @@ state_count()
 	local j
 
 	case $2 in
-	hlb-*)
+	hlb-* | bystander)
 		j=$(hlbr "$1" -j config show)
 		json_num "$j" sessions ;;
 	# Live connections: the servers' active and inactive counts (the
@@ -154,12 +181,16 @@ state_count()
 }
 
 # hlb_snap CFG: hlb's counters in CFG, in one process: HITS_S and HITS_M
-# (session and mapping hits), CREATED (sessions created), SESS (live).
+# (session and mapping hits), CREATED (sessions created), SESS (live),
+# HPKTS and HMALF (the namespace's packets and malformed: what hlb took
+# for its own, translated or dropped).
 hlb_snap()
 {
 	local j
 
 	j=$(hlbr "$1" -j -b - <<<$'stats\nconfig show') || die "hlb stats in $1"
+	HPKTS=$(json_num "$j" packets)
+	HMALF=$(json_num "$j" malformed)
 	HITS_S=$(json_num "$j" session_hits)
 	HITS_M=$(json_num "$j" mapping_hits)
 	CREATED=$(json_num "$j" sessions_created)
@@ -169,15 +200,16 @@ hlb_snap()
 # snap CFG KIND: the counters measure() compares, kept per configuration:
 # nothing but CFG's own runs changes them, so one run's "after" is the
 # next one's "before".
-declare -A S_OK S_OTH S_HS S_HM
+declare -A S_OK S_OTH S_HS S_HM S_HP S_HMF
 
 snap()
 {
 	srv_counters "$1"
 	S_OK[$1]=$OK S_OTH[$1]=$OTHER
-	if [[ $2 == hlb-* ]]; then
+	if is_hlb "$2"; then
 		hlb_snap "$1"
 		S_HS[$1]=$HITS_S S_HM[$1]=$HITS_M
+		S_HP[$1]=$HPKTS S_HMF[$1]=$HMALF
 	fi
 }
 
@@ -197,7 +229,8 @@ calibrate()
 
 # measure PART CFG KIND REP EXTRA_JSON: one timed run of about SECS
 # seconds with the flows pktgen is set to, counted at the server;
-# appends a record and sets PPS and DELIVERED.
+# appends a record and sets PPS and DELIVERED (and, with hlb, HIT_S,
+# HIT_M and HCOUNT: its hits and the packets it counted in the run).
 measure()
 {
 	local part=$1 cfg=$2 kind=$3 rep=$4 extra=$5 ok0 oth0 hits=
@@ -205,14 +238,17 @@ measure()
 	[[ -n ${S_OK[$cfg]:-} ]] || snap "$cfg" "$kind"
 	ok0=${S_OK[$cfg]} oth0=${S_OTH[$cfg]}
 	HIT_S=${S_HS[$cfg]:-0} HIT_M=${S_HM[$cfg]:-0}
+	HCOUNT=${S_HP[$cfg]:-0} HMALF_RUN=${S_HMF[$cfg]:-0}
 	[[ -n ${CAL[$cfg]:-} ]] || die "$cfg: not calibrated"
 	mark_begin
 	pg_count "$cfg" "${CAL[$cfg]}"
 	mark_end
 	snap "$cfg" "$kind"
-	if [[ $kind == hlb-* ]]; then
+	if is_hlb "$kind"; then
 		HIT_S=$((HITS_S - HIT_S)) HIT_M=$((HITS_M - HIT_M))
+		HCOUNT=$((HPKTS - HCOUNT)) HMALF_RUN=$((HMALF - HMALF_RUN))
 		hits=",\"session_hits\":$HIT_S,\"mapping_hits\":$HIT_M"
+		hits+=",\"hlb_packets\":$HCOUNT,\"hlb_malformed\":$HMALF_RUN"
 	fi
 	DELIVERED=$((OK - ok0))
 	PPS=$((DELIVERED * 1000000 / PG_USEC))
@@ -220,15 +256,15 @@ measure()
 	log "$part $kind run $rep: $PPS pps delivered ($DELIVERED of $PG_SENT sent in $((PG_USEC / 1000)) ms)"
 	# Credited with what the server got, rewritten: ~0 means broken.
 	((DELIVERED * 2 >= PG_SENT && DELIVERED > 1000)) ||
-		die "$kind: the server received $DELIVERED rewritten packets of $PG_SENT sent"
+		die "$kind: the server received $DELIVERED packets where they belong, of $PG_SENT sent"
 	(((OTHER - oth0) * 100 <= DELIVERED)) ||
-		die "$kind: the server received $((OTHER - oth0)) packets not rewritten"
+		die "$kind: the server received $((OTHER - oth0)) packets not addressed as they should be"
 }
 
 #
 # 1. Forwarding packet rate.
 #
-FWD_KINDS=(fwd hlb-stateless hlb-stateful hlb-hybrid-stateless
+FWD_KINDS=(fwd bystander hlb-stateless hlb-stateful hlb-hybrid-stateless
 	hlb-hybrid-stateful ipvs nft-dnat nft-notrack)
 
 part_fwd()
@@ -257,7 +293,7 @@ part_fwd()
 		for i in "${!seq[@]}"; do
 			kind=${seq[i]}
 			measure fwd "$kind" "$kind" "$rep" ",\"flows\":$FLOWS,\"seq\":$i"
-			if [[ $kind == hlb-* ]]; then
+			if is_hlb "$kind"; then
 				st=$SESS
 			else
 				st=$(state_count "$kind" "$kind")
@@ -271,6 +307,7 @@ part_fwd()
 			((st == want)) ||
 				die "$kind: $st sessions/entries for $FLOWS flows, expected $want"
 			[[ $kind != hlb-* ]] || hits_ok "$kind" "$want"
+			[[ $kind != bystander ]] || bystander_ok
 		done
 	done
 	for kind in "${PROFILE_KINDS[@]}"; do
@@ -285,7 +322,7 @@ part_fwd()
 # in one more run of CFG; reported on the host against the guest's
 # kallsyms. Not a rate measurement: perf costs some. pktgen starts first,
 # so that perf's own start-up is not in the profile.
-PROFILE_KINDS=(fwd hlb-stateless hlb-stateful ipvs nft-dnat)
+PROFILE_KINDS=(fwd bystander hlb-stateless hlb-stateful ipvs nft-dnat)
 
 profile()
 {
@@ -319,6 +356,16 @@ hits_ok()
 		((HIT_S == 0 && HIT_M >= DELIVERED)) && return
 	fi
 	die "$1: $HIT_S session hits and $HIT_M mapping hits for $DELIVERED packets"
+}
+
+# bystander_ok: hlb took none of the bystander run for its own (no hit,
+# next to nothing counted; the exact count is in the record, for the
+# report): else the run measured something other than passing traffic.
+bystander_ok()
+{
+	((HIT_S == 0 && HIT_M == 0 && (HCOUNT + HMALF_RUN) * 100 <= DELIVERED)) &&
+		return
+	die "bystander: hlb counted $HCOUNT packets ($HMALF_RUN malformed), $HIT_S session and $HIT_M mapping hits for $DELIVERED packets to other hosts"
 }
 
 #

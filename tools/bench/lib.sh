@@ -19,6 +19,11 @@
 # the IPv4 UDP packets to 10.1.1.0/28 port 8080 (what the router should
 # deliver) and in "other" every other IPv4 packet: the benchmark credits
 # a configuration with "ok" packets only, counted at the server.
+#
+# The server namespace also holds 10.1.1.8-11, hosts that serve no
+# service: bystanders' traffic goes there through the router, and that
+# configuration's "ok" counts 10.1.1.8/30 only, so that a bystander packet
+# hlb rewrote towards a server would be "other".
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../selftests/lib.sh"
 
@@ -26,6 +31,11 @@ VIP=10.9.0.1
 VPORT=80
 SPORT=8080
 SRVS=(10.1.1.2 10.1.1.3 10.1.1.4 10.1.1.5)
+# Hosts behind the router that are no service's servers, and the prefix
+# that counts them (a prefix, as 10.1.1.0/28: the same rule, the same
+# instructions at the server).
+BYST=(10.1.1.8 10.1.1.9 10.1.1.10 10.1.1.11)
+BYST_NET=10.1.1.8/30
 # A source range per use; the router routes 10.96.0.0/11 to the client.
 SRC_NET=10.96.0.0/11
 
@@ -60,10 +70,12 @@ record() { echo "$1" >>"$RAW"; }
 # device files without a process per read.
 declare -A CLI_NS RTR_NS SRV_NS CLI_PID SRV_PID
 
-# topo CFG: the three namespaces of configuration CFG.
+# topo CFG [OK_NET]: the three namespaces of configuration CFG; the
+# server counts as "ok" UDP to OK_NET port 8080 (default 10.1.1.0/28).
 topo()
 {
-	local cfg=$1 c=bench-$1-c r=bench-$1-r s=bench-$1-s mac b a
+	local cfg=$1 ok=${2:-10.1.1.0/28} c=bench-$1-c r=bench-$1-r s=bench-$1-s
+	local mac b a
 
 	CLI_NS[$cfg]=$c
 	RTR_NS[$cfg]=$r
@@ -79,7 +91,9 @@ topo()
 	b="link set lo up
 link set eth0 up
 "
-	for a in "${SRVS[@]}"; do
+	# Every topology has the bystander hosts too: plain forwarding and
+	# the bystander configuration then differ by hlb alone.
+	for a in "${SRVS[@]}" "${BYST[@]}"; do
 		b+="addr add $a/24 dev eth0
 "
 	done
@@ -100,7 +114,7 @@ addr add 10.1.1.1/24 dev s1
 route add $SRC_NET via 10.0.1.2
 "
 	# Static neighbours: no ARP resolution in the first packets' way.
-	for a in "${SRVS[@]}"; do
+	for a in "${SRVS[@]}" "${BYST[@]}"; do
 		b+="neigh add $a lladdr $mac dev s1 nud permanent
 "
 	done
@@ -112,7 +126,7 @@ route add $SRC_NET via 10.0.1.2
 		counter other {}
 		chain in {
 			type filter hook ingress device eth0 priority 0;
-			ip daddr 10.1.1.0/28 udp dport $SPORT counter name ok drop
+			ip daddr $ok udp dport $SPORT counter name ok drop
 			meta protocol ip counter name other drop
 		}
 	}
@@ -173,17 +187,23 @@ pg_setup()
 	pg_target "$cfg" vip
 }
 
-# pg_target CFG vip|direct: to the VIP, or round robin over the servers
-# (plain forwarding).
+# pg_target CFG vip|direct|bystander: to the VIP, round robin over the
+# servers (plain forwarding), or round robin over the bystander hosts
+# (four addresses, as direct: the same route and neighbour work).
 pg_target()
 {
-	if [[ $2 == vip ]]; then
+	case $2 in
+	vip)
 		pg "$1" "dst_min $VIP" "dst_max $VIP" \
-			"udp_dst_min $VPORT" "udp_dst_max $VPORT"
-	else
+			"udp_dst_min $VPORT" "udp_dst_max $VPORT" ;;
+	direct)
 		pg "$1" "dst_min ${SRVS[0]}" "dst_max ${SRVS[-1]}" \
-			"udp_dst_min $SPORT" "udp_dst_max $SPORT"
-	fi
+			"udp_dst_min $SPORT" "udp_dst_max $SPORT" ;;
+	bystander)
+		pg "$1" "dst_min ${BYST[0]}" "dst_max ${BYST[-1]}" \
+			"udp_dst_min $SPORT" "udp_dst_max $SPORT" ;;
+	*) die "pg_target: $2?" ;;
+	esac
 }
 
 # flows_shape N: FLOW_ADDRS source addresses times FLOW_PORTS source ports,

@@ -50,7 +50,9 @@ def fmt(v, digits=0):
 def spread(s, digits=0):
     if not s:
         return "-"
-    return f"{fmt(s['median'], digits)} [{fmt(s['min'], digits)}-{fmt(s['max'], digits)}]"
+    # ".." when the range has a sign in it: "-3 [-8..2]", not "[-8-2]".
+    sep = ".." if s["min"] < 0 else "-"
+    return f"{fmt(s['median'], digits)} [{fmt(s['min'], digits)}{sep}{fmt(s['max'], digits)}]"
 
 
 def load_marks(path):
@@ -97,6 +99,11 @@ class Report:
         # With instruction counting, guest time is the vCPU's work: no
         # correction applies, and the "vcpu" figures equal the others.
         self.icount = self.host.get("icount_shift") is not None
+        # Guest time per guest instruction, from the shift this run's VM
+        # was booted with (host.json): a packet's instructions are then
+        # its guest time over this. None in real time: no such count.
+        self.ns_per_instr = (1 << self.host["icount_shift"]) if self.icount \
+            else None
 
     def frac(self, mark):
         """Share of a host core the vCPU got during a mark's window."""
@@ -132,10 +139,18 @@ class Report:
         if not runs:
             return
         self.add_vcpu(runs)
+        # Under icount, a run's guest time over the packets delivered is
+        # what the whole path (pktgen, router, server) took per packet,
+        # in instructions: from the exact counts, not the rounded pps.
+        for r in runs:
+            r["instr_per_packet"] = (r["usec"] * 1000 / self.ns_per_instr /
+                                     r["delivered"]) \
+                if self.ns_per_instr and r["delivered"] else None
         kinds = list(dict.fromkeys(r["config"] for r in runs))
         # Each run's ratio to plain forwarding in the same round (the
-        # mean of that round's forwarding runs).
-        base = {}
+        # mean of that round's forwarding runs), and the instructions
+        # per packet it adds to that round's forwarding.
+        base, base_instr = {}, {}
         for rep in {r["rep"] for r in runs}:
             f = [r for r in runs if r["rep"] == rep and r["config"] == "fwd"]
             if f:
@@ -143,6 +158,14 @@ class Report:
                              statistics.mean(x["pps_vcpu"] for x in f
                                              if x["pps_vcpu"]) if
                              all(x["pps_vcpu"] for x in f) else None)
+                if all(x["instr_per_packet"] for x in f):
+                    base_instr[rep] = statistics.mean(
+                        x["instr_per_packet"] for x in f)
+        for r in runs:
+            r["added_instr_per_packet"] = (
+                r["instr_per_packet"] - base_instr[r["rep"]]
+                if r["instr_per_packet"] and r["rep"] in base_instr
+                else None)
         res = {}
         for k in kinds:
             rs = [r for r in runs if r["config"] == k]
@@ -156,26 +179,56 @@ class Report:
             res[k] = {"pps": stats([r["pps"] for r in rs]),
                       "pps_vcpu": stats([r["pps_vcpu"] for r in rs]),
                       "ratio": stats(ratio), "ratio_vcpu": stats(ratio_v),
+                      "instr_per_packet": stats(
+                          [r["instr_per_packet"] for r in rs]),
+                      "added_instr_per_packet": stats(
+                          [r["added_instr_per_packet"] for r in rs]),
+                      # Packets hlb counted (namespace packets and
+                      # malformed) per run: where hlb runs at all.
+                      "hlb_packets": stats([r.get("hlb_packets")
+                                            for r in rs]),
+                      "hlb_malformed": stats([r.get("hlb_malformed")
+                                              for r in rs]),
                       "delivered_of_sent": stats(
                           [r["delivered"] / r["sent"] for r in rs]),
                       "entries": max(st) if st else None,
                       "flows": rs[0].get("flows")}
-        self.out["fwd"] = {"flows": runs[0].get("flows"), "configs": res,
-                           "runs": runs}
+        self.out["fwd"] = {"flows": runs[0].get("flows"),
+                           "icount_shift": self.host.get("icount_shift"),
+                           "ns_per_instruction": self.ns_per_instr,
+                           "configs": res, "runs": runs}
         self.say("1. Forwarding: 64-byte UDP, %s flows, counted at the server"
                  % fmt(runs[0].get("flows")))
         self.say("   (ratio to plain forwarding%s: median [min-max] over %d "
                  "rounds)" % ("" if self.icount else " per vCPU second",
                              len(base)))
+        if self.icount:
+            self.say("   (instr/pkt: guest instructions per packet delivered, "
+                     "the whole path, at %d ns each;" % self.ns_per_instr)
+            self.say("    added: over plain forwarding in the same round; "
+                     "hlb counted: its packets per run)")
+        else:
+            self.say("   (no instruction counts: icount off; hlb counted: "
+                     "its packets per run)")
+        icol = (lambda a, b: f" {a:>9} {b:>20}") if self.icount else \
+            (lambda a, b: "")
         self.say(f"   {'configuration':22} {'pps (guest time)':>24}"
                  + self.vcol('pps per vCPU second', 24) +
-                 f" {'ratio':>18} {'entries':>8}")
+                 f" {'ratio':>18}" + icol('instr/pkt', 'added instr/pkt') +
+                 f" {'entries':>8} {'hlb counted':>11}")
         for k in kinds:
             r = res[k]
+            hp = r["hlb_packets"]
+            hm = r["hlb_malformed"]
+            counted = fmt(hp["median"] + (hm["median"] if hm else 0)) \
+                if hp else "-"
+            ip = r["instr_per_packet"]
             self.say(f"   {k:22} {spread(r['pps']):>24}"
                      + self.vcol(spread(r['pps_vcpu']), 24) +
-                     f" {spread(r['ratio_vcpu'], 3):>18} "
-                     f"{fmt(r['entries']):>8}")
+                     f" {spread(r['ratio_vcpu'], 3):>18}"
+                     + icol(fmt(ip["median"]) if ip else "-",
+                            spread(r["added_instr_per_packet"])) +
+                     f" {fmt(r['entries']):>8} {counted:>11}")
         self.say()
 
     def scale(self):
@@ -460,20 +513,41 @@ class Report:
         def med(k, key="ratio_vcpu"):
             v = f.get(k, {}).get(key)
             return v["median"] if v else None
-        for k, goal in (("hlb-stateless", 0.95), ("hlb-stateful", 0.90),
+        # Issue #16 (fast packet path); a hybrid service pinned to a
+        # method is held to that method's goal.
+        for k, goal in (("hlb-stateless", 0.95), ("hlb-stateful", 0.92),
                         ("hlb-hybrid-stateless", 0.95),
-                        ("hlb-hybrid-stateful", 0.90)):
+                        ("hlb-hybrid-stateful", 0.92), ("bystander", 0.99)):
             if med(k) is not None:
                 g[k] = {"goal": f">= {goal} x forwarding",
                         "value": med(k), "met": med(k) >= goal}
+        if med("hlb-stateless") is not None and \
+                med("hlb-stateful") is not None:
+            d = med("hlb-stateless") - med("hlb-stateful")
+            g["stateless vs stateful"] = {
+                "goal": "stateless >= stateful (ratio difference)",
+                "value": d, "met": d >= 0}
         for k in ("hlb-stateless", "hlb-stateful"):
             if med(k) is None:
                 continue
-            rivals = [med(x) for x in ("ipvs", "nft-dnat") if med(x)]
+            rivals = {x: med(x) for x in ("ipvs", "nft-dnat", "nft-notrack")
+                      if med(x) is not None}
             if rivals:
-                g[k + " ahead"] = {"goal": "ahead of IPVS NAT and nft DNAT",
-                                   "value": med(k), "rivals": rivals,
-                                   "met": all(med(k) > x for x in rivals)}
+                # The value is the smallest lead over the three.
+                lead = min(med(k) - x for x in rivals.values())
+                g[k + " ahead"] = {"goal": ">= 0.05 ahead of " +
+                                   ", ".join(rivals),
+                                   "value": lead, "rivals": rivals,
+                                   "met": lead >= 0.05}
+        by = f.get("bystander", {})
+        if by.get("hlb_packets"):
+            # Bystanders are never counted (design.md, threat model):
+            # the most hlb counted in one bystander run.
+            hm = by.get("hlb_malformed")
+            n = by["hlb_packets"]["max"] + (hm["max"] if hm else 0)
+            g["bystander uncounted"] = {
+                "goal": "hlb counts no bystander packet (per run)",
+                "value": n, "met": n == 0}
         m = self.out.get("memory", {}).get("hlb_session4")
         if m:
             v = m.get("kmem_per_session_at_scale") or \
@@ -505,7 +579,7 @@ class Report:
         for k, v in g.items():
             val = v["value"]
             val = "-" if val is None else (f"{val:.3f}" if isinstance(val, float) else val)
-            self.say(f"   {k:28} {v['goal']:42} {val:>8}  "
+            self.say(f"   {k:28} {v['goal']:46} {val:>8}  "
                      f"{'met' if v['met'] else 'NOT met'}")
         self.say()
 
@@ -565,7 +639,7 @@ unset multiplot
                     out.write(f"{k} {r['median']:.4f} {r['min']:.4f} "
                               f"{r['max']:.4f}\n")
         script = """
-set title "Packet rate relative to plain forwarding (median, min-max; 0.95 and 0.90 dashed)"
+set title "Packet rate relative to plain forwarding (median, min-max; 0.99, 0.95 and 0.92 dashed)"
 set style data histogram
 set style fill solid 0.6 border -1
 set boxwidth 0.7
@@ -573,7 +647,8 @@ set yrange [0:1.2]
 set grid ytics
 set xtics rotate by -30
 set arrow from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lc rgb '#208020'
-set arrow from graph 0, first 0.90 to graph 1, first 0.90 nohead dt 3 lc rgb '#a06020'
+set arrow from graph 0, first 0.92 to graph 1, first 0.92 nohead dt 3 lc rgb '#a06020'
+set arrow from graph 0, first 0.99 to graph 1, first 0.99 nohead dt 2 lc rgb '#2060a0'
 plot '%s' u 0:2:xtic(1) w boxes notitle, '' u 0:2:3:4 w yerrorbars lc rgb 'black' pt 0 notitle
 """ % dat
         self.gnuplot("bench-fwd", script, 900, 500)
