@@ -42,7 +42,7 @@
 /* At the server only: its service and namespace add it up when read. */
 static void hlb_count(struct hlb_server *srv, int hit, unsigned int len)
 {
-	hlb_stats_packet(&srv->stats, hit, len);
+	hlb_stats_packet(&srv->stats, hit, len, false);
 }
 
 static unsigned int hlb_drop(struct hlb_net *hn, struct hlb_service *svc,
@@ -78,15 +78,6 @@ static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 	return hlb_xlate(skb, p, dst, addr, htons(port)) ? NF_DROP : NF_ACCEPT;
 }
 
-/* Translated towards @srv by the mapping. */
-static unsigned int hlb_in_mapped(struct hlb_net *hn, struct hlb_service *svc,
-				  struct hlb_server *srv, struct sk_buff *skb,
-				  const struct hlb_pkt *p)
-{
-	hlb_count(srv, HLB_ST_A_MAPPING_HITS, skb->len);
-	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
-}
-
 static bool hlb_is_syn(u8 flags)
 {
 	return (flags & (HLB_TCPF_SYN | HLB_TCPF_ACK | HLB_TCPF_RST)) ==
@@ -97,6 +88,26 @@ static bool hlb_is_syn(u8 flags)
 static bool hlb_starts_flow(const struct hlb_pkt *p)
 {
 	return p->t.proto != IPPROTO_TCP || hlb_is_syn(p->tcp_flags);
+}
+
+/*
+ * Translated towards @srv by the mapping. A new flow is counted with the
+ * packet, at the server; one that is dropped, at its service.
+ */
+static unsigned int hlb_in_mapped(struct hlb_server *srv, struct sk_buff *skb,
+				  const struct hlb_pkt *p)
+{
+	hlb_stats_packet(&srv->stats, HLB_ST_A_MAPPING_HITS, skb->len,
+			 hlb_starts_flow(p));
+	return hlb_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
+}
+
+static unsigned int hlb_drop_flow(struct hlb_service *svc, int why,
+				  const struct hlb_pkt *p)
+{
+	hlb_stats_add2(&svc->stats, why, 1,
+		       hlb_starts_flow(p) ? HLB_ST_A_NEW_FLOWS : 0, 1);
+	return NF_DROP;
 }
 
 /*
@@ -128,7 +139,7 @@ static unsigned int hlb_in_learned(struct hlb_net *hn,
 		if (!IS_ERR(s))
 			srv = s->srv;
 	}
-	return hlb_in_mapped(hn, svc, srv, skb, p);
+	return hlb_in_mapped(srv, skb, p);
 }
 
 /* A hybrid service over a session watermark: decide now, not in 1 s. */
@@ -154,7 +165,7 @@ static unsigned int hlb_in_stateful(struct hlb_net *hn,
 	struct hlb_session *s;
 
 	if (hlb_is_rst(p))
-		return hlb_in_mapped(hn, svc, srv, skb, p);
+		return hlb_in_mapped(srv, skb, p);
 	if (p->t.proto == IPPROTO_TCP)
 		state = hlb_tcp_initial(p->tcp_flags);
 	s = hlb_session_create(hn, svc, srv, &p->t, state, false);
@@ -162,11 +173,11 @@ static unsigned int hlb_in_stateful(struct hlb_net *hn,
 	if (!IS_ERR(s))
 		srv = s->srv;
 	else if (READ_ONCE(svc->method) == HLB_METHOD_STATEFUL)
-		return hlb_drop(hn, svc, PTR_ERR(s) == -ENOSPC ?
-				HLB_ST_A_DROP_SESSION_LIMIT :
-				HLB_ST_A_DROP_SESSION_FAIL);
+		return hlb_drop_flow(svc, PTR_ERR(s) == -ENOSPC ?
+				     HLB_ST_A_DROP_SESSION_LIMIT :
+				     HLB_ST_A_DROP_SESSION_FAIL, p);
 	/* (A stateless service only protects its flows: it goes on.) */
-	return hlb_in_mapped(hn, svc, srv, skb, p);
+	return hlb_in_mapped(srv, skb, p);
 }
 
 /*
@@ -189,28 +200,24 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 	struct hlb_server *srv, *prev_srv, *cur_srv;
 	int drop;
 
-	moved = hlb_lut_moved(svc, &p->t, &prev_srv, &cur_srv);
-	if (starts) {
-		hlb_stat_add(&svc->stats, HLB_ST_A_NEW_FLOWS, 1);
-	} else if (stateful && conf->strict && p->t.proto == IPPROTO_TCP) {
-		/*
-		 * Strict comes before flow protection: it refuses a segment
-		 * that has no session and is not a SYN, and a moved bucket
-		 * does not change that (the same segment was refused before
-		 * the change). Learning it instead would let any stray ACK
-		 * in, with a session of its own, for the whole transition
-		 * period.
-		 */
+	/*
+	 * Strict comes before flow protection: it refuses a segment that
+	 * has no session and is not a SYN, and a moved bucket does not
+	 * change that (the same segment was refused before the change).
+	 * Learning it instead would let any stray ACK in, with a session of
+	 * its own, for the whole transition period.
+	 */
+	if (!starts && stateful && conf->strict && p->t.proto == IPPROTO_TCP)
 		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
-	} else if (moved && prev_srv) {
+	moved = hlb_lut_moved(svc, &p->t, &prev_srv, &cur_srv);
+	if (!starts && moved && prev_srv)
 		return hlb_in_learned(hn, svc, prev_srv, skb, p);
-	}
 	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
 	if (!srv)
-		return hlb_drop(hn, svc, drop);
+		return hlb_drop_flow(svc, drop, p);
 	if (stateful || (moved && starts && !hlb_sessions_over_fill_limit(hn)))
 		return hlb_in_stateful(hn, svc, conf, srv, skb, p);
-	return hlb_in_mapped(hn, svc, srv, skb, p);
+	return hlb_in_mapped(srv, skb, p);
 }
 
 /*
@@ -402,8 +409,15 @@ static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
 	bool in = state->hook == NF_INET_PRE_ROUTING;
 	struct hlb_net *hn = priv;
 	struct hlb_pkt p;
+	__be16 port;
+	u8 proto;
 	int err;
 
+	/* Most traffic through a router is not hlb's: let it go early. */
+	if (hlb_peek_port(skb, state->pf, in, &proto, &port) &&
+	    !hlb_filter_port(hn, in ? HLB_FILTER_VIP : HLB_FILTER_SERVER,
+			     proto, port))
+		return NF_ACCEPT;
 	err = hlb_parse(skb, state->pf, &p);
 	if (err)
 		return err > 0 ? NF_ACCEPT : hlb_malformed(hn, &p, in);

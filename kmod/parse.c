@@ -172,3 +172,38 @@ int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p)
 		return hlb_parse_icmp(skb, p);
 	return hlb_parse_l4(skb, p->l4off, &p->t, &p->tcp_flags, true);
 }
+
+/*
+ * The common case, cheaply: a TCP or UDP packet with no IPv4 fragment
+ * offset and no IPv6 extension header, whose ports are in the linear
+ * head. Its protocol and one port (the destination's with @dst) go to
+ * @proto and @port and it returns true; anything else returns false and
+ * gets hlb_parse(). Reads nothing past skb_headlen().
+ */
+bool hlb_peek_port(const struct sk_buff *skb, u8 pf, bool dst, u8 *proto,
+		   __be16 *port)
+{
+	unsigned int off = skb_network_offset(skb), l4;
+	const __be16 *ports;
+
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = (const void *)(skb->data + off);
+
+		if (ip_is_fragment(iph))
+			return false;
+		*proto = iph->protocol;
+		l4 = off + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h = (const void *)(skb->data + off);
+
+		*proto = ip6h->nexthdr;
+		l4 = off + sizeof(*ip6h);
+	}
+	if (*proto != IPPROTO_TCP && *proto != IPPROTO_UDP)
+		return false;
+	if (l4 + 2 * sizeof(__be16) > skb_headlen(skb))
+		return false;
+	ports = (const __be16 *)(skb->data + l4);
+	*port = ports[dst];
+	return true;
+}

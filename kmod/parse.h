@@ -26,5 +26,7 @@ struct hlb_pkt {
 
 /* 0: a packet hlb may translate; 1: one it leaves alone; -EINVAL: malformed. */
 int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p);
+bool hlb_peek_port(const struct sk_buff *skb, u8 pf, bool dst, u8 *proto,
+		   __be16 *port);
 
 #endif /* _HLB_PARSE_H */
