@@ -57,9 +57,12 @@ static inline void hlb_stat_add(struct hlb_stats *st, int i, u64 v)
 	hlb_stats_add2(st, i, v, 0, 0);
 }
 
-/* A translated packet: packets, bytes and how it was found (@hit). */
+/*
+ * A translated packet: packets, bytes, how it was found (@hit) and
+ * whether it starts a flow.
+ */
 static inline void hlb_stats_packet(struct hlb_stats *st, int hit,
-				    unsigned int len)
+				    unsigned int len, bool new_flow)
 {
 	struct hlb_pcpu_stats *p = get_cpu_ptr(st->pcpu);
 	unsigned long flags = u64_stats_update_begin_irqsave(&p->syncp);
@@ -67,6 +70,8 @@ static inline void hlb_stats_packet(struct hlb_stats *st, int hit,
 	u64_stats_inc(&p->c[HLB_ST_A_PACKETS]);
 	u64_stats_add(&p->c[HLB_ST_A_BYTES], len);
 	u64_stats_inc(&p->c[hit]);
+	if (new_flow)
+		u64_stats_inc(&p->c[HLB_ST_A_NEW_FLOWS]);
 	u64_stats_update_end_irqrestore(&p->syncp, flags);
 	put_cpu_ptr(st->pcpu);
 }
