@@ -19,10 +19,34 @@
 #include "session.h"
 #include "hybrid.h"
 
+/*
+ * Keys compared as five words, inline, rather than by a call to memcmp():
+ * the packet path compares one for every packet of a service.
+ */
+static int hlb_key_cmp(const struct hlb_key *a, const struct hlb_key *b)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+
+	BUILD_BUG_ON(sizeof(struct hlb_key) != 5 * sizeof(u32));
+	return (x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+	       (x[3] ^ y[3]) | (x[4] ^ y[4]);
+}
+
+static int hlb_svc_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	return hlb_key_cmp(arg->key, &((const struct hlb_service *)obj)->key);
+}
+
+static int hlb_srv_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	return hlb_key_cmp(arg->key, &((const struct hlb_server *)obj)->key);
+}
+
 static const struct rhashtable_params hlb_svc_params = {
 	.key_len = sizeof(struct hlb_key),
 	.key_offset = offsetof(struct hlb_service, key),
 	.head_offset = offsetof(struct hlb_service, node),
+	.obj_cmpfn = hlb_svc_cmpfn,
 	.automatic_shrinking = true,
 };
 
@@ -30,6 +54,7 @@ static const struct rhashtable_params hlb_srv_params = {
 	.key_len = sizeof(struct hlb_key),
 	.key_offset = offsetof(struct hlb_server, key),
 	.head_offset = offsetof(struct hlb_server, node),
+	.obj_cmpfn = hlb_srv_cmpfn,
 	.automatic_shrinking = true,
 };
 

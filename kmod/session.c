@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
+#include <net/ipv6.h>
 #include <linux/slab.h>
 
 #include "session.h"
@@ -47,7 +48,6 @@ MODULE_PARM_DESC(max_sessions,
 static atomic_t hlb_sessions_total = ATOMIC_INIT(0);
 static atomic_t hlb_sessions_tenants = ATOMIC_INIT(0);
 static struct kmem_cache *hlb_session4_cache, *hlb_session6_cache;
-static u32 hlb_tuple_seed __read_mostly;
 
 /*
  * The aging walk looks at this many sessions per slice, its slices spread
@@ -78,16 +78,27 @@ static void hlb_session_orig_tuple(const struct hlb_session *s,
 	}
 }
 
-static u32 hlb_tuple_hash(const struct hlb_tuple *t)
+/*
+ * With the table's seed, which rhashtable changes when it rehashes a
+ * table whose chains grew too long: a seed of our own would defeat that.
+ * An IPv4 tuple is three words; jhash2() of all forty bytes would hash
+ * mostly zeroes.
+ */
+static u32 hlb_tuple_hash(const struct hlb_tuple *t, u32 seed)
 {
+	u32 ports = (__force u32)t->sport << 16 | (__force u32)t->dport;
+
 	BUILD_BUG_ON(sizeof(*t) % sizeof(u32));
-	return jhash2((const u32 *)t, sizeof(*t) / sizeof(u32),
-		      hlb_tuple_seed);
+	if (t->family == AF_INET)
+		return jhash_3words((__force u32)t->src.ip,
+				    (__force u32)t->dst.ip, ports ^ t->proto,
+				    seed);
+	return jhash2((const u32 *)t, sizeof(*t) / sizeof(u32), seed);
 }
 
 static u32 hlb_key_hashfn(const void *data, u32 len, u32 seed)
 {
-	return hlb_tuple_hash(data);
+	return hlb_tuple_hash(data, seed);
 }
 
 static u32 hlb_obj_hashfn(const void *data, u32 len, u32 seed)
@@ -95,15 +106,26 @@ static u32 hlb_obj_hashfn(const void *data, u32 len, u32 seed)
 	struct hlb_tuple t;
 
 	hlb_session_orig_tuple(data, &t);
-	return hlb_tuple_hash(&t);
+	return hlb_tuple_hash(&t, seed);
 }
 
+/*
+ * A lookup's tuple against a session, field by field: what
+ * hlb_session_orig_tuple() would give, without building it (every
+ * stateful packet compares one).
+ */
 static int hlb_obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	struct hlb_tuple t;
+	const struct hlb_tuple *t = arg->key;
+	const struct hlb_session *s = obj;
 
-	hlb_session_orig_tuple(obj, &t);
-	return memcmp(&t, arg->key, sizeof(t));
+	if (s->family != t->family || s->proto != t->proto ||
+	    s->client_port != t->sport || s->vip_port != t->dport)
+		return 1;
+	if (s->family == AF_INET)
+		return s->v4.client != t->src.ip || s->v4.vip != t->dst.ip;
+	return !ipv6_addr_equal(&s->v6.client, &t->src.in6) ||
+	       !ipv6_addr_equal(&s->v6.vip, &t->dst.in6);
 }
 
 static const struct rhashtable_params hlb_session_params = {
@@ -838,7 +860,6 @@ int __init hlb_session_init(void)
 		max_sessions = clamp_t(u64, (u64)totalram_pages() <<
 				       (PAGE_SHIFT - 10), HLB_MAX_SESSIONS_MIN,
 				       HLB_MAX_SESSIONS_MAX);
-	hlb_tuple_seed = get_random_u32();
 	hlb_session4_cache = kmem_cache_create("hlb_session4", v4, 0, 0, NULL);
 	hlb_session6_cache = kmem_cache_create("hlb_session6",
 					       sizeof(struct hlb_session), 0,
