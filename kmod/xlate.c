@@ -64,8 +64,10 @@ static void hlb_csum_l4(struct sk_buff *skb, __sum16 *check, u8 family,
 }
 
 /*
- * The L4 part of a rewrite: port and checksum. A zero UDP checksum over
- * IPv4 means "none" and stays so; a computed zero is sent as all ones.
+ * The L4 part of a rewrite: port and checksum. A zero UDP checksum means
+ * "none" and stays so: over IPv4 always, over IPv6 where the receiver
+ * allows it (tunnels, RFC 6935), and hlb is no receiver to judge. A
+ * computed zero is sent as all ones.
  */
 static void hlb_xlate_l4(struct sk_buff *skb, unsigned int off, u8 family,
 			 u8 proto, bool dst, const union hlb_addr *from,
@@ -77,7 +79,7 @@ static void hlb_xlate_l4(struct sk_buff *skb, unsigned int off, u8 family,
 	struct sk_buff *csum_skb = inner ? NULL : skb;
 	bool udp = proto == IPPROTO_UDP;
 
-	if (check && udp && family == AF_INET && !*check &&
+	if (check && udp && !*check &&
 	    (inner || skb->ip_summed != CHECKSUM_PARTIAL))
 		check = NULL;
 	if (check) {
