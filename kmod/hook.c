@@ -78,10 +78,20 @@ static void hlb_tuple_swap(const struct hlb_tuple *t, struct hlb_tuple *r)
 	r->dport = t->sport;
 }
 
+/*
+ * A destination rewritten (at PRE_ROUTING) makes any route the skb has
+ * wrong: a packet already routed, sent to a local VIP over loopback or
+ * re-injected, would be delivered to the VIP, not sent to the server. The
+ * route is dropped and looked up again, as nf_nat does.
+ */
 static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 				bool dst, const union hlb_addr *addr, u16 port)
 {
-	return hlb_xlate(skb, p, dst, addr, htons(port)) ? NF_DROP : NF_ACCEPT;
+	if (hlb_xlate(skb, p, dst, addr, htons(port)))
+		return NF_DROP;
+	if (dst)
+		skb_dst_drop(skb);
+	return NF_ACCEPT;
 }
 
 /* Translated towards @srv by the mapping. */
