@@ -127,6 +127,21 @@ int hlb_xlate(struct sk_buff *skb, const struct hlb_pkt *p, bool dst,
 	return 0;
 }
 
+bool hlb_icmp_csum_ok(struct sk_buff *skb, const struct hlb_pkt *p)
+{
+	unsigned int len = skb->len - p->l4off;
+	__wsum csum;
+
+	/* Not computed yet (a local sender's offload): nothing to check. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return true;
+	csum = skb_checksum(skb, p->l4off, len, 0);
+	if (p->t.family == AF_INET)
+		return !csum_fold(csum);
+	return !csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
+				len, IPPROTO_ICMPV6, csum);
+}
+
 /* An ICMP error's checksum, recomputed: it covers the whole message. */
 static void hlb_icmp_csum(struct sk_buff *skb, const struct hlb_pkt *p)
 {
