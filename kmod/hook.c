@@ -72,10 +72,20 @@ static void hlb_tuple_swap(const struct hlb_tuple *t, struct hlb_tuple *r)
 	r->dport = t->sport;
 }
 
+/*
+ * A destination rewritten (at PRE_ROUTING) makes any route the skb has
+ * wrong: a packet already routed, sent to a local VIP over loopback or
+ * re-injected, would be delivered to the VIP, not sent to the server. The
+ * route is dropped and looked up again, as nf_nat does.
+ */
 static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 				bool dst, const union hlb_addr *addr, u16 port)
 {
-	return hlb_xlate(skb, p, dst, addr, htons(port)) ? NF_DROP : NF_ACCEPT;
+	if (hlb_xlate(skb, p, dst, addr, htons(port)))
+		return NF_DROP;
+	if (dst)
+		skb_dst_drop(skb);
+	return NF_ACCEPT;
 }
 
 static bool hlb_is_syn(u8 flags)
@@ -321,8 +331,27 @@ static unsigned int hlb_icmp_rewrite(struct sk_buff *skb,
 				     const struct hlb_pkt *p, bool inner_src,
 				     const union hlb_addr *addr, u16 port)
 {
-	return hlb_xlate_icmp(skb, p, inner_src, addr, htons(port)) ?
-	       NF_DROP : NF_ACCEPT;
+	if (hlb_xlate_icmp(skb, p, inner_src, addr, htons(port)))
+		return NF_DROP;
+	/* Towards the server, at PRE_ROUTING: as in hlb_rewrite(). */
+	if (inner_src)
+		skb_dst_drop(skb);
+	return NF_ACCEPT;
+}
+
+/*
+ * An ICMP error about a flow of a stateful service that has no session is
+ * about no flow hlb placed: most likely spoofed, crafted to reach a server
+ * (as conntrack sees it: related to no connection, INVALID). hlb does not
+ * translate it and leaves it alone, uncounted, as conntrack does: sent on
+ * untranslated, it goes to the VIP or to a server's own address, which is
+ * what the sender wrote, and reaches no flow. Dropping is the firewall's
+ * choice to make (ct state invalid drop), not the balancer's.
+ */
+static bool hlb_icmp_stray(const struct hlb_service *svc,
+			   const struct hlb_session *s)
+{
+	return !s && READ_ONCE(svc->method) == HLB_METHOD_STATEFUL;
 }
 
 /*
@@ -350,8 +379,13 @@ static unsigned int hlb_in_icmp(struct hlb_net *hn, struct sk_buff *skb,
 		lut = svc ? rcu_dereference(svc->lut) : NULL;
 		if (!lut)
 			return NF_ACCEPT;
+		if (hlb_icmp_stray(svc, s))
+			return NF_ACCEPT;
 		srv = hlb_lut_pick(lut, &orig);
 	}
+	/* hlb's packet, about to get a new checksum: a bad one is dropped. */
+	if (!hlb_icmp_csum_ok(skb, p))
+		return hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
 	hlb_count(srv, s ? HLB_ST_A_SESSION_HITS :
 		  HLB_ST_A_MAPPING_HITS, skb->len);
 	return hlb_icmp_rewrite(skb, p, true, &srv->key.addr, srv->key.port);
@@ -366,6 +400,7 @@ static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
 				 const struct hlb_pkt *p)
 {
 	struct hlb_tuple reply;
+	struct hlb_session *s;
 	struct hlb_server *srv;
 	struct hlb_key key;
 	int hit;
@@ -375,8 +410,12 @@ static unsigned int hlb_out_icmp(struct hlb_net *hn, struct sk_buff *skb,
 	srv = hlb_server_find(hn, &key);
 	if (!srv)
 		return NF_ACCEPT;
-	hit = hlb_reply_session(hn, srv, &reply) ? HLB_ST_A_SESSION_HITS :
-						   HLB_ST_A_MAPPING_HITS;
+	s = hlb_reply_session(hn, srv, &reply);
+	if (hlb_icmp_stray(srv->svc, s))
+		return NF_ACCEPT;
+	if (!hlb_icmp_csum_ok(skb, p))
+		return hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
+	hit = s ? HLB_ST_A_SESSION_HITS : HLB_ST_A_MAPPING_HITS;
 	hlb_count(srv, hit, skb->len);
 	return hlb_icmp_rewrite(skb, p, false, &srv->svc->key.addr,
 				srv->svc->key.port);

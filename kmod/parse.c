@@ -71,9 +71,17 @@ static int hlb_parse_l4(struct sk_buff *skb, unsigned int off,
 	return hlb_parse_ports(skb, off, t, tcp_flags, whole);
 }
 
-/* The IPv4 header at @off: addresses, protocol, where L4 starts. */
+/*
+ * The IPv4 header at @off: addresses, protocol, where L4 starts.
+ *
+ * Fragments were reassembled by nf_defrag; one that is left could not be,
+ * and has no ports to translate by. In an ICMP error (@inner), though, the
+ * embedded packet may well be a first fragment (a "reassembly time
+ * exceeded" error carries one): offset 0 has the L4 header, so it is kept;
+ * a later fragment has no ports and is left alone.
+ */
 static int hlb_parse_ip4(struct sk_buff *skb, unsigned int off,
-			 struct hlb_tuple *t, unsigned int *l4off)
+			 struct hlb_tuple *t, unsigned int *l4off, bool inner)
 {
 	const struct iphdr *iph;
 
@@ -85,10 +93,9 @@ static int hlb_parse_ip4(struct sk_buff *skb, unsigned int off,
 	if (!pskb_may_pull(skb, off + iph->ihl * 4))
 		return -EINVAL;
 	iph = (const struct iphdr *)(skb->data + off);
-	/* Fragments were reassembled by nf_defrag; one that is left could
-	 * not be, and has no ports to translate by.
-	 */
-	if (ip_is_fragment(iph))
+	if (iph->frag_off & htons(IP_OFFSET))
+		return HLB_PASS;
+	if (!inner && (iph->frag_off & htons(IP_MF)))
 		return HLB_PASS;
 	t->family = AF_INET;
 	t->proto = iph->protocol;
@@ -98,13 +105,53 @@ static int hlb_parse_ip4(struct sk_buff *skb, unsigned int off,
 	return 0;
 }
 
+/*
+ * The IPv6 extension headers from *@off: the upper-layer protocol in
+ * @nexthdr and its offset in *@off. HLB_PASS for a packet that has no
+ * header hlb could translate by (No Next Header; a fragment, but the first
+ * of an embedded packet), -EINVAL for a chain that runs past the packet.
+ * ipv6_skip_exthdr() says -1 both for No Next Header, which is legal (RFC
+ * 8200 4.7) and for a truncated chain, which is not: hlb must tell them
+ * apart. The walk is ipv6_skip_exthdr()'s otherwise.
+ */
+static int hlb_skip_exthdr(struct sk_buff *skb, unsigned int *off,
+			   u8 *nexthdr, bool inner)
+{
+	struct ipv6_opt_hdr _hdr, *hp;
+	struct frag_hdr _fh, *fh;
+
+	while (ipv6_ext_hdr(*nexthdr)) {
+		if (*nexthdr == NEXTHDR_NONE)
+			return HLB_PASS;
+		if (*nexthdr == NEXTHDR_FRAGMENT) {
+			fh = skb_header_pointer(skb, *off, sizeof(_fh), &_fh);
+			if (!fh)
+				return -EINVAL;
+			/* As for IPv4 (hlb_parse_ip4). */
+			if (fh->frag_off & htons(IP6_OFFSET))
+				return HLB_PASS;
+			if (!inner && (fh->frag_off & htons(IP6_MF)))
+				return HLB_PASS;
+			*nexthdr = fh->nexthdr;
+			*off += sizeof(*fh);
+			continue;
+		}
+		hp = skb_header_pointer(skb, *off, sizeof(_hdr), &_hdr);
+		if (!hp)
+			return -EINVAL;
+		*off += *nexthdr == NEXTHDR_AUTH ? ipv6_authlen(hp) :
+			ipv6_optlen(hp);
+		*nexthdr = hp->nexthdr;
+	}
+	return 0;
+}
+
 static int hlb_parse_ip6(struct sk_buff *skb, unsigned int off,
-			 struct hlb_tuple *t, unsigned int *l4off)
+			 struct hlb_tuple *t, unsigned int *l4off, bool inner)
 {
 	const struct ipv6hdr *ip6h;
-	__be16 frag_off;
 	u8 nexthdr;
-	int l4;
+	int err;
 
 	if (!pskb_may_pull(skb, off + sizeof(*ip6h)))
 		return -EINVAL;
@@ -115,23 +162,22 @@ static int hlb_parse_ip6(struct sk_buff *skb, unsigned int off,
 	t->src.in6 = ip6h->saddr;
 	t->dst.in6 = ip6h->daddr;
 	nexthdr = ip6h->nexthdr;
-	l4 = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr, &frag_off);
-	if (l4 < 0)
-		return -EINVAL;
-	if (frag_off & htons(IP6_OFFSET | IP6_MF))
-		return HLB_PASS;
+	off += sizeof(*ip6h);
+	err = hlb_skip_exthdr(skb, &off, &nexthdr, inner);
+	if (err)
+		return err;
 	t->proto = nexthdr;
-	*l4off = l4;
+	*l4off = off;
 	return 0;
 }
 
 static int hlb_parse_l3(struct sk_buff *skb, u8 family, unsigned int off,
-			struct hlb_tuple *t, unsigned int *l4off)
+			struct hlb_tuple *t, unsigned int *l4off, bool inner)
 {
 	memset(t, 0, sizeof(*t));
 	if (family == AF_INET)
-		return hlb_parse_ip4(skb, off, t, l4off);
-	return hlb_parse_ip6(skb, off, t, l4off);
+		return hlb_parse_ip4(skb, off, t, l4off, inner);
+	return hlb_parse_ip6(skb, off, t, l4off, inner);
 }
 
 /* The packet an ICMP error carries, right after its 8-byte header. */
@@ -150,9 +196,18 @@ static int hlb_parse_icmp(struct sk_buff *skb, struct hlb_pkt *p)
 		return HLB_PASS;
 	p->icmp_err = true;
 	p->inner_l3off = off;
-	err = hlb_parse_l3(skb, p->t.family, off, &p->inner, &p->inner_l4off);
+	err = hlb_parse_l3(skb, p->t.family, off, &p->inner, &p->inner_l4off,
+			   true);
 	if (err)
 		return err;
+	/*
+	 * An error goes to the host that sent the packet it is about: the
+	 * VIP (client side) or the client (server side). One sent anywhere
+	 * else is about a packet that is not hlb's flow's, whatever its
+	 * ports say: hlb leaves it alone.
+	 */
+	if (memcmp(&p->t.dst, &p->inner.src, hlb_addr_len(p->t.family)))
+		return HLB_PASS;
 	return hlb_parse_l4(skb, p->inner_l4off, &p->inner, &unused, false);
 }
 
@@ -165,7 +220,7 @@ int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p)
 	p->tcp_flags = 0;
 	p->icmp_err = false;
 	err = hlb_parse_l3(skb, family, skb_network_offset(skb), &p->t,
-			   &p->l4off);
+			   &p->l4off, false);
 	if (err)
 		return err;
 	if (p->t.proto == icmp)

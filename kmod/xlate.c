@@ -64,8 +64,10 @@ static void hlb_csum_l4(struct sk_buff *skb, __sum16 *check, u8 family,
 }
 
 /*
- * The L4 part of a rewrite: port and checksum. A zero UDP checksum over
- * IPv4 means "none" and stays so; a computed zero is sent as all ones.
+ * The L4 part of a rewrite: port and checksum. A zero UDP checksum means
+ * "none" and stays so: over IPv4 always, over IPv6 where the receiver
+ * allows it (tunnels, RFC 6935), and hlb is no receiver to judge. A
+ * computed zero is sent as all ones.
  */
 static void hlb_xlate_l4(struct sk_buff *skb, unsigned int off, u8 family,
 			 u8 proto, bool dst, const union hlb_addr *from,
@@ -77,7 +79,7 @@ static void hlb_xlate_l4(struct sk_buff *skb, unsigned int off, u8 family,
 	struct sk_buff *csum_skb = inner ? NULL : skb;
 	bool udp = proto == IPPROTO_UDP;
 
-	if (check && udp && family == AF_INET && !*check &&
+	if (check && udp && !*check &&
 	    (inner || skb->ip_summed != CHECKSUM_PARTIAL))
 		check = NULL;
 	if (check) {
@@ -123,6 +125,21 @@ int hlb_xlate(struct sk_buff *skb, const struct hlb_pkt *p, bool dst,
 	hlb_xlate_l4(skb, p->l4off, p->t.family, p->t.proto, dst, &from, addr,
 		     port, false);
 	return 0;
+}
+
+bool hlb_icmp_csum_ok(struct sk_buff *skb, const struct hlb_pkt *p)
+{
+	unsigned int len = skb->len - p->l4off;
+	__wsum csum;
+
+	/* Not computed yet (a local sender's offload): nothing to check. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return true;
+	csum = skb_checksum(skb, p->l4off, len, 0);
+	if (p->t.family == AF_INET)
+		return !csum_fold(csum);
+	return !csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
+				len, IPPROTO_ICMPV6, csum);
 }
 
 /* An ICMP error's checksum, recomputed: it covers the whole message. */

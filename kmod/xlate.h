@@ -20,4 +20,11 @@ int hlb_xlate(struct sk_buff *skb, const struct hlb_pkt *p, bool dst,
 int hlb_xlate_icmp(struct sk_buff *skb, const struct hlb_pkt *p,
 		   bool inner_src, const union hlb_addr *addr, __be16 port);
 
+/*
+ * Whether an ICMP error's checksum is right. hlb recomputes it after a
+ * rewrite, so it checks it first: a corrupt error must not leave hlb with
+ * a valid checksum.
+ */
+bool hlb_icmp_csum_ok(struct sk_buff *skb, const struct hlb_pkt *p);
+
 #endif /* _HLB_XLATE_H */
