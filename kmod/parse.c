@@ -211,6 +211,46 @@ static int hlb_parse_icmp(struct sk_buff *skb, struct hlb_pkt *p)
 	return hlb_parse_l4(skb, p->inner_l4off, &p->inner, &unused, false);
 }
 
+/*
+ * Most of hlb's packets: IPv4 TCP or UDP, not a fragment, the whole L4
+ * header in the linear head, sane. They skip the general walk, which
+ * takes any other packet (and says what is wrong with a broken one).
+ */
+static bool hlb_parse_fast4(const struct sk_buff *skb, struct hlb_pkt *p)
+{
+	unsigned int off = skb_network_offset(skb), l4, need;
+	const struct iphdr *iph = (const void *)(skb->data + off);
+	const struct tcphdr *th;
+
+	if (ip_is_fragment(iph))
+		return false;
+	if (iph->protocol == IPPROTO_TCP)
+		need = sizeof(struct tcphdr);
+	else if (iph->protocol == IPPROTO_UDP)
+		need = sizeof(struct udphdr);
+	else
+		return false;
+	l4 = off + iph->ihl * 4;
+	if (l4 + need > skb_headlen(skb))
+		return false;
+	th = (const void *)(skb->data + l4);
+	if (!th->source || !th->dest)
+		return false;
+	if (iph->protocol == IPPROTO_TCP && th->doff < sizeof(*th) / 4)
+		return false;
+	memset(&p->t, 0, sizeof(p->t));
+	p->t.family = AF_INET;
+	p->t.proto = iph->protocol;
+	p->t.src.ip = iph->saddr;
+	p->t.dst.ip = iph->daddr;
+	p->t.sport = th->source;
+	p->t.dport = th->dest;
+	p->l4off = l4;
+	if (iph->protocol == IPPROTO_TCP)
+		p->tcp_flags = ((const u8 *)th)[13];
+	return true;
+}
+
 int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p)
 {
 	u8 family = pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
@@ -219,6 +259,8 @@ int hlb_parse(struct sk_buff *skb, u8 pf, struct hlb_pkt *p)
 
 	p->tcp_flags = 0;
 	p->icmp_err = false;
+	if (family == AF_INET && hlb_parse_fast4(skb, p))
+		return 0;
 	err = hlb_parse_l3(skb, family, skb_network_offset(skb), &p->t,
 			   &p->l4off, false);
 	if (err)
