@@ -10,6 +10,7 @@
  * servers through its lookup table, all under RCU; nothing it can reach is
  * freed before a grace period has passed.
  */
+#include <linux/jhash.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
@@ -32,6 +33,20 @@ static int hlb_key_cmp(const struct hlb_key *a, const struct hlb_key *b)
 	       (x[3] ^ y[3]) | (x[4] ^ y[4]);
 }
 
+/*
+ * An IPv4 key is two words that matter (the rest is zero): hashing those
+ * rather than all five saves the packet path half the hash.
+ */
+static u32 hlb_key_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct hlb_key *k = data;
+	u32 rest = (u32)k->port << 16 | (u32)k->proto << 8 | k->family;
+
+	if (k->family == AF_INET)
+		return jhash_2words((__force u32)k->addr.ip, rest, seed);
+	return jhash2((const u32 *)k, sizeof(*k) / sizeof(u32), seed);
+}
+
 static int hlb_svc_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
 {
 	return hlb_key_cmp(arg->key, &((const struct hlb_service *)obj)->key);
@@ -46,6 +61,7 @@ static const struct rhashtable_params hlb_svc_params = {
 	.key_len = sizeof(struct hlb_key),
 	.key_offset = offsetof(struct hlb_service, key),
 	.head_offset = offsetof(struct hlb_service, node),
+	.hashfn = hlb_key_hashfn,
 	.obj_cmpfn = hlb_svc_cmpfn,
 	.automatic_shrinking = true,
 };
@@ -54,6 +70,7 @@ static const struct rhashtable_params hlb_srv_params = {
 	.key_len = sizeof(struct hlb_key),
 	.key_offset = offsetof(struct hlb_server, key),
 	.head_offset = offsetof(struct hlb_server, node),
+	.hashfn = hlb_key_hashfn,
 	.obj_cmpfn = hlb_srv_cmpfn,
 	.automatic_shrinking = true,
 };
