@@ -140,6 +140,49 @@ route add $SRC_NET via 10.0.1.2
 	pg_setup "$cfg"
 }
 
+# IPv6, for the IPv6 sessions of part scale, added to a configuration's
+# namespaces by topo6: client eth0 fd00:1::2/64 (pktgen's sources are
+# fd00:1::1:0 on), router c1 fd00:1::1/64 and s1 fd00:2::1/64 (static
+# neighbours, forwarding), servers fd00:2::2-5 on the server's eth0, the
+# VIP [fd00:9::1]:80. The server counts UDP to fd00:2::/64 port 8080 in
+# "ok6" and drops it.
+VIP6=fd00:9::1
+SRVS6=(fd00:2::2 fd00:2::3 fd00:2::4 fd00:2::5)
+SRC6_PREFIX=fd00:1::1:
+
+topo6()
+{
+	local cfg=$1 r=${RTR_NS[$1]} s=${SRV_NS[$1]} mac a b=
+
+	for a in "${SRVS6[@]}"; do
+		b+="addr add $a/64 dev eth0 nodad
+"
+	done
+	ip -n "$s" -b - <<<"$b" || return 1
+	ip -n "${CLI_NS[$cfg]}" addr add fd00:1::2/64 dev eth0 nodad || return 1
+	mac=$(ip -n "$s" -j link show eth0 | jq -r '.[0].address')
+	b="addr add fd00:1::1/64 dev c1 nodad
+addr add fd00:2::1/64 dev s1 nodad
+"
+	for a in "${SRVS6[@]}"; do
+		b+="neigh add $a lladdr $mac dev s1 nud permanent
+"
+	done
+	ip -n "$r" -b - <<<"$b" || return 1
+	ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	ip netns exec "$s" nft -f - <<-EOF
+	add counter netdev bench ok6
+	insert rule netdev bench in ip6 daddr fd00:2::/64 udp dport $SPORT counter name ok6 drop
+	EOF
+}
+
+# srv_ok6 CFG: the server's "ok6" count (topo6).
+srv_ok6()
+{
+	ip netns exec "${SRV_NS[$1]}" nft list counter netdev bench ok6 |
+		awk '/packets/ { print $2; exit }'
+}
+
 # topo_del CFG: delete its namespaces (frees its sessions, entries...).
 topo_del()
 {
