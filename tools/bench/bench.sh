@@ -9,7 +9,8 @@
 #   fwd      packet rate of plain forwarding, hlb in every method, hlb
 #            with services but traffic to other hosts (bystander), IPVS
 #            NAT, nft DNAT with conntrack, nft stateless rewrite
-#   scale    stateful packet rate with 1k, 100k and 1M sessions; memory
+#   scale    stateful packet rate with 1k, 100k and 1M sessions; memory;
+#            memory of 100k IPv6 sessions; every table flushed at the end
 #   newflow  sessions created per second: hlb, IPVS, conntrack; memory
 #   switch   a load ramp against a hybrid service, sampled once a second
 #   ctl      applying 10,000 services / 100,000 servers; table rebuilds
@@ -17,6 +18,7 @@
 # Knobs (environment): HLB_BENCH_PARTS (default all, in that order),
 # HLB_BENCH_REPS (5), HLB_BENCH_SECS (seconds per run, 3),
 # HLB_BENCH_SCALE (session counts, "1000 100000 1000000"),
+# HLB_BENCH_SCALE6 (IPv6 sessions made for their memory, 100000; 0: none),
 # HLB_BENCH_SERVICES (10000). tools/bench/run passes HLB_BENCH_VM_ARGS
 # to tools/vm/run, e.g. another kernel, and HLB_KO a module built for it.
 #
@@ -29,6 +31,7 @@ PARTS=${HLB_BENCH_PARTS:-fwd scale newflow switch ctl}
 REPS=${HLB_BENCH_REPS:-5}
 SECS=${HLB_BENCH_SECS:-3}
 SCALE=${HLB_BENCH_SCALE:-1000 100000 1000000}
+SCALE6=${HLB_BENCH_SCALE6:-100000}
 NSVC=${HLB_BENCH_SERVICES:-10000}
 FWD_FLOWS=10000
 
@@ -411,9 +414,92 @@ part_scale()
 		slab hlb_session4
 		record "{\"part\":\"slab\",\"cache\":\"hlb_session4\",\"objsize\":$SLAB_OBJSIZE,\"active\":$SLAB_ACTIVE,\"bytes\":$SLAB_BYTES}"
 		[[ $n != "${SCALE##* }" ]] || profile "$cfg" "hlb-stateful-$st"
+		flush_sessions "$cfg"
 		topo_del "$cfg"
 		settle 2
 	done
+	((SCALE6 == 0)) || scale6 "$SCALE6"
+}
+
+# flush_sessions CFG: `hlb session flush` of the whole table, timed, and
+# none may be left: deleting the namespaces would free the sessions too,
+# but by another path; this one is the command's (and, run on the debug
+# kernel with 1M sessions, the check of issue #15 that a full table
+# flushes cleanly).
+flush_sessions()
+{
+	local cfg=$1 t0 us st
+
+	t0=$EPOCHREALTIME
+	hlbr "$cfg" session flush || die "$cfg: session flush failed"
+	us=$((${EPOCHREALTIME/./} - ${t0/./}))
+	st=$(state_count "$cfg" hlb-stateful)
+	if ((st != 0)); then
+		settle 3
+		st=$(state_count "$cfg" hlb-stateful)
+	fi
+	record "{\"part\":\"scale-flush\",\"config\":\"$cfg\",\"usec\":$us,\"left\":$st}"
+	log "$cfg: sessions flushed in $((us / 1000)) ms, $st left"
+	((st == 0)) || die "$cfg: $st sessions left after session flush"
+}
+
+# scale6 N: the memory of IPv6 sessions: a stateful service on the IPv6
+# VIP (topo6) alone in its namespaces, at least N sessions made by one
+# packet each, kernel memory measured as for IPv4; no packet rate.
+# pktgen varies an IPv6 source address at random only, so the flows are
+# made one source address at a time: ADDRS passes of PORTS packets over
+# PORTS ports, in order (pktgen's port counter wraps, so every pass sends
+# every port once wherever it starts).
+scale6()
+{
+	local n=$1 cfg=scale6-$1 addrs ports want i st k0 k1 us ok a b=
+
+	log "== scale: $n IPv6 sessions (memory)"
+	topo "$cfg" || die "$cfg: cannot build the namespaces"
+	topo6 "$cfg" || die "$cfg: cannot add IPv6 to the namespaces"
+	for a in "${SRVS6[@]}"; do
+		b+="server add udp [$VIP6]:$VPORT [$a]:$SPORT
+"
+	done
+	b="service add udp [$VIP6]:$VPORT mode stateful udp-timeout 3600
+$b"
+	hlbr "$cfg" config set session-limit 4000000 fill-limit 0 ||
+		die "$cfg: cannot set the session limit"
+	hlbr "$cfg" -b - <<<"$b" || die "$cfg: cannot configure the IPv6 service"
+	addrs=$(((n + 59999) / 60000))
+	ports=$(((n + addrs - 1) / addrs))
+	want=$((addrs * ports))
+	# 78 bytes: the IPv4 frames' 18 bytes of payload (pktgen's header).
+	pg "$cfg" "pkt_size 78" "dst6 $VIP6" "udp_dst_min $VPORT" \
+		"udp_dst_max $VPORT" "udp_src_min 1024" \
+		"udp_src_max $((1024 + ports))"
+	settle 1
+	k0=$(kmem)
+	# A second pass catches flows whose packet was dropped.
+	for _ in 1 2; do
+		us=0
+		mark_begin
+		for ((i = 0; i < addrs; i++)); do
+			pg "$cfg" "src6 $SRC6_PREFIX$(printf %x "$i")"
+			pg_count "$cfg" "$ports"
+			us=$((us + PG_USEC))
+		done
+		mark_end
+		st=$(state_count "$cfg" hlb-stateful)
+		((st != want)) || break
+	done
+	((st == want)) || die "$cfg: $st IPv6 sessions for $want flows"
+	settle 3
+	k1=$(kmem)
+	ok=$(srv_ok6 "$cfg")
+	((ok > 0)) || die "$cfg: no IPv6 packet reached the servers"
+	slab hlb_session6 || die "no hlb_session6 in /proc/slabinfo"
+	record "{\"part\":\"scale6-fill\",\"config\":\"$cfg\",\"sessions\":$st,\"usec\":$us,\"mark\":$MARK,\"delivered\":$ok,\"kmem_delta\":$((k1 - k0)),\"slab_objsize\":$SLAB_OBJSIZE,\"slab_active\":$SLAB_ACTIVE,\"slab_bytes\":$SLAB_BYTES}"
+	record "{\"part\":\"slab\",\"cache\":\"hlb_session6\",\"objsize\":$SLAB_OBJSIZE,\"active\":$SLAB_ACTIVE,\"bytes\":$SLAB_BYTES}"
+	log "$cfg: $st IPv6 sessions in $((us / 1000)) ms ($ok packets delivered), kernel memory +$(((k1 - k0) / st)) bytes per session, object $SLAB_OBJSIZE bytes"
+	flush_sessions "$cfg"
+	topo_del "$cfg"
+	settle 2
 }
 
 #

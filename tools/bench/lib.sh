@@ -69,6 +69,7 @@ record() { echo "$1" >>"$RAW"; }
 # and server namespaces so that /proc/PID/net/ reads their pktgen and
 # device files without a process per read.
 declare -A CLI_NS RTR_NS SRV_NS CLI_PID SRV_PID
+SRV_FAM=netdev
 
 # topo CFG [OK_NET]: the three namespaces of configuration CFG; the
 # server counts as "ok" UDP to OK_NET port 8080 (default 10.1.1.0/28).
@@ -120,17 +121,38 @@ route add $SRC_NET via 10.0.1.2
 	done
 	ip -n "$r" -b - <<<"$b" || return 1
 	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 || return 1
-	ip netns exec "$s" nft -f - <<-EOF || return 1
-	table netdev bench {
-		counter ok {}
-		counter other {}
-		chain in {
-			type filter hook ingress device eth0 priority 0;
-			ip daddr $ok udp dport $SPORT counter name ok drop
-			meta protocol ip counter name other drop
-		}
+	# A kernel without nftables' netdev family and named counters (the
+	# debug kernel of tools/debug-kernel) gets the same chain in the
+	# inet family's ingress hook, which sees IPv4 and IPv6 only (all
+	# that is counted), with the rules' own counters, told apart by
+	# their comments.
+	ip netns exec "$s" nft add table "$SRV_FAM" bench 2>/dev/null || {
+		SRV_FAM=inet
+		log "no nftables netdev family: the servers count at inet ingress"
 	}
-	EOF
+	if [[ $SRV_FAM == netdev ]]; then
+		ip netns exec "$s" nft -f - <<-EOF || return 1
+		table netdev bench {
+			counter ok {}
+			counter other {}
+			chain in {
+				type filter hook ingress device eth0 priority 0;
+				ip daddr $ok udp dport $SPORT counter name ok drop
+				meta protocol ip counter name other drop
+			}
+		}
+		EOF
+	else
+		ip netns exec "$s" nft -f - <<-EOF || return 1
+		table inet bench {
+			chain in {
+				type filter hook ingress device eth0 priority 0;
+				ip daddr $ok udp dport $SPORT counter drop comment "ok"
+				meta protocol ip counter drop comment "other"
+			}
+		}
+		EOF
+	fi
 	ip netns exec "$c" sleep infinity &
 	CLI_PID[$cfg]=$!
 	defer kill "${CLI_PID[$cfg]}"
@@ -139,6 +161,66 @@ route add $SRC_NET via 10.0.1.2
 	defer kill "${SRV_PID[$cfg]}"
 	pg_setup "$cfg"
 }
+
+# IPv6, for the IPv6 sessions of part scale, added to a configuration's
+# namespaces by topo6: client eth0 fd00:1::2/64 (pktgen's sources are
+# fd00:1::1:0 on), router c1 fd00:1::1/64 and s1 fd00:2::1/64 (static
+# neighbours, forwarding), servers fd00:2::2-5 on the server's eth0, the
+# VIP [fd00:9::1]:80. The server counts UDP to fd00:2::/64 port 8080 in
+# "ok6" and drops it.
+VIP6=fd00:9::1
+SRVS6=(fd00:2::2 fd00:2::3 fd00:2::4 fd00:2::5)
+SRC6_PREFIX=fd00:1::1:
+
+topo6()
+{
+	local cfg=$1 r=${RTR_NS[$1]} s=${SRV_NS[$1]} mac a b=
+
+	for a in "${SRVS6[@]}"; do
+		b+="addr add $a/64 dev eth0 nodad
+"
+	done
+	ip -n "$s" -b - <<<"$b" || return 1
+	ip -n "${CLI_NS[$cfg]}" addr add fd00:1::2/64 dev eth0 nodad || return 1
+	mac=$(ip -n "$s" -j link show eth0 | jq -r '.[0].address')
+	b="addr add fd00:1::1/64 dev c1 nodad
+addr add fd00:2::1/64 dev s1 nodad
+"
+	for a in "${SRVS6[@]}"; do
+		b+="neigh add $a lladdr $mac dev s1 nud permanent
+"
+	done
+	ip -n "$r" -b - <<<"$b" || return 1
+	ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	if [[ $SRV_FAM == netdev ]]; then
+		ip netns exec "$s" nft -f - <<-EOF
+		add counter netdev bench ok6
+		insert rule netdev bench in ip6 daddr fd00:2::/64 udp dport $SPORT counter name ok6 drop
+		EOF
+	else
+		ip netns exec "$s" nft insert rule inet bench in ip6 daddr \
+			fd00:2::/64 udp dport "$SPORT" counter drop comment '"ok6"'
+	fi
+}
+
+# srv_count CFG NAME: the server's count NAME (ok, other or ok6), from
+# its named counter or, at inet ingress, its rule's counter.
+srv_count()
+{
+	if [[ $SRV_FAM == netdev ]]; then
+		ip netns exec "${SRV_NS[$1]}" nft list counter netdev bench "$2" |
+			awk '/packets/ { print $2; exit }'
+	else
+		ip netns exec "${SRV_NS[$1]}" nft list chain inet bench in |
+			awk -v c="comment \"$2\"" 'index($0, c) {
+				for (i = 1; i < NF; i++)
+					if ($i == "packets") { print $(i + 1); exit }
+			}'
+	fi
+}
+
+# srv_ok6 CFG: the server's "ok6" count (topo6).
+srv_ok6() { srv_count "$1" ok6; }
 
 # topo_del CFG: delete its namespaces (frees its sessions, entries...).
 topo_del()
@@ -301,6 +383,11 @@ srv_counters()
 {
 	local out
 
+	if [[ $SRV_FAM != netdev ]]; then
+		OK=$(srv_count "$1" ok) OTHER=$(srv_count "$1" other)
+		[[ -n $OK && -n $OTHER ]] || die "server counters of $1"
+		return
+	fi
 	out=$(ip netns exec "${SRV_NS[$1]}" nft list counters table netdev bench) ||
 		die "cannot read the server counters of $1"
 	OK=$(awk '/counter ok/ { f = 1 } f && /packets/ { print $2; exit }' <<<"$out")
