@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 
+from pktlib import fix4
 from scapy.all import (ICMP, IP, UDP, TCP, Ether, ICMPv6DestUnreach,
                        ICMPv6PacketTooBig, IPv6, IPv6ExtHdrFragment, Raw,
                        conf, fragment, fragment6, raw)
@@ -101,17 +102,6 @@ def snapshot(rtr_reader, srv_readers):
             if SRV_KEYS.match(k):
                 snap["srv." + k] = snap.get("srv." + k, 0) + v
     return snap
-
-
-def fix4(b):
-    """IPv4 header checksum of raw bytes b (a bytearray), recomputed."""
-    ihl = (b[0] & 0xf) * 4
-    b[10:12] = b"\0\0"
-    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, ihl, 2))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    b[10:12] = (~s & 0xffff).to_bytes(2, "big")
-    return b
 
 
 def eth4(b):

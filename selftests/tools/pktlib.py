@@ -121,6 +121,17 @@ class Sender:
         self.sock.send(self.hdr[ip[0] >> 4] + bytes(ip))
 
 
+def fix4(b):
+    """IPv4 header checksum of raw bytes b (a bytearray), recomputed."""
+    ihl = (b[0] & 0xf) * 4
+    b[10:12] = b"\0\0"
+    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, ihl, 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    b[10:12] = (~s & 0xffff).to_bytes(2, "big")
+    return b
+
+
 def forwarded(ip):
     """The IP packet ip (bytes) as a router forwards it: TTL or hop limit
     one less, IPv4 header checksum updated."""
@@ -129,13 +140,7 @@ def forwarded(ip):
         b[7] -= 1
         return bytes(b)
     b[8] -= 1
-    ihl = (b[0] & 0xf) * 4
-    b[10:12] = b"\0\0"
-    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, ihl, 2))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    b[10:12] = (~s & 0xffff).to_bytes(2, "big")
-    return bytes(b)
+    return bytes(fix4(b))
 
 
 def hlb_stats(hlb, ns):
