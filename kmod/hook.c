@@ -162,7 +162,7 @@ static void hlb_hybrid_check(struct hlb_net *hn, struct hlb_service *svc,
 		return;
 	if ((high && atomic_read(&svc->nsessions) >= high) ||
 	    hlb_sessions_over_fill_limit(hn))
-		hlb_hybrid_kick(hn);
+		hlb_hybrid_kick(hn, svc);
 }
 
 static unsigned int hlb_in_stateful(struct hlb_net *hn,
