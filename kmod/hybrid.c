@@ -64,6 +64,8 @@ void hlb_hybrid_reset(struct hlb_service *svc)
 static void hlb_hybrid_apply(struct hlb_net *hn, struct hlb_service *svc,
 			     const struct hlb_hybrid_switch *sw)
 {
+	if (sw->method == HLB_METHOD_STATEFUL)
+		hlb_lut_adopt(hn, svc);
 	WRITE_ONCE(svc->method, sw->method);
 	svc->switches++;
 	svc->last_switch = ktime_get_real_ns();

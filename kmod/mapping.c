@@ -242,7 +242,12 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 	}
 	rcu_assign_pointer(svc->conf, conf);
 	if (conf->mode != old->mode) {
-		WRITE_ONCE(svc->method, hlb_initial_method(conf));
+		u8 method = hlb_initial_method(conf);
+
+		if (method == HLB_METHOD_STATEFUL &&
+		    svc->method == HLB_METHOD_STATELESS)
+			hlb_lut_adopt(hn, svc);
+		WRITE_ONCE(svc->method, method);
 		hlb_hybrid_reset(svc);
 	}
 	if (rebuild)

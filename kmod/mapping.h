@@ -36,6 +36,9 @@ struct hlb_service {
 	/* Flow protection: the table before the last change, until then. */
 	struct hlb_lut __rcu *prev_lut;
 	unsigned long prev_until;	/* jiffies */
+	/* Adoption: after a switch to stateful, until then (lut.c). */
+	bool adopting;
+	unsigned long adopt_until;	/* jiffies */
 	struct xarray servers;		/* by server id, for dumps */
 	u32 next_server_id;
 	u32 nservers;
