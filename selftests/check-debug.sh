@@ -35,8 +35,6 @@ flock "$OUT/.lock" make -s -C "$KERNEL/build" M="$OUT" W="${W:-1}" WERROR=1 \
 # a wild access in the kernel's own early boot. kasan_multi_shot: every
 # report, not only the first. slub_debug=A: failslab may fail hlb's
 # session caches (hlb_failslab.sh; 6.1's sysfs no longer sets that).
-# rcu_nocbs=all: RCU callbacks run in kthreads, late, as on a nohz_full
-# router (hlb_module.sh unloads while sessions are being freed).
 # The debug kernel under TCG is about ten times slower in the kernel:
 # the scale test gets a tenth of its configuration, and the tests that
 # drive a load at a rate scale it by HLB_SLOW (lib.sh; a python load
@@ -49,5 +47,4 @@ exec bash "$TOP/selftests/check.sh" --vm-only \
 	--log "${HLB_BUILD:-$TOP/build}/check-debug.log" -- \
 	-k "$KERNEL/bzImage" --no-pvh --modules "$KERNEL/modules" --kmemleak \
 	-a no5lvl -a kasan_multi_shot -a slub_debug=A,hlb_session4,hlb_session6 \
-	-a rcu_nocbs=all \
 	-t "${HLB_VM_TIMEOUT:-4800}"

@@ -42,9 +42,10 @@ done
 
 # Unloading while sessions die: a session's free (an RCU callback) drops
 # its service's last reference, whose free drops its servers', one RCU
-# generation each. On the debug kernel (KASAN, and rcu_nocbs=all: the
-# callbacks run late, in kthreads) a module gone before the last of them
-# returned would be caught. Each round: a stateful service with two
+# generation each. On the debug kernel (KASAN) a module gone before the
+# last of them returned would be caught. (The issue asks for rcu_nocbs=all
+# too, callbacks run late in kthreads: the debug kernel has no
+# RCU_NOCB_CPU yet.) Each round: a stateful service with two
 # servers, one TCP connection through it, and rmmod with its session.
 topo_setup 1 2
 start_servers 8080 --tcp-only || exit "$ksft_fail"
