@@ -67,8 +67,8 @@ struct hlb_tuple {
 	u16 pad;
 };
 
-/* PRE_ROUTING and POST_ROUTING, IPv4 and IPv6 (hook.c). */
-#define HLB_HOOKS	4
+/* PRE_ROUTING, POST_ROUTING, LOCAL_OUT, LOCAL_IN; IPv4, IPv6 (hook.c). */
+#define HLB_HOOKS	8
 
 /* A filter bitmap's size: ports share a bit modulo this (filter.h). */
 #define HLB_FILTER_BITS	4096

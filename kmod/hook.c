@@ -83,7 +83,8 @@ static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 {
 	if (hlb_xlate(skb, p, dst, addr, htons(port)))
 		return NF_DROP;
-	if (dst)
+	/* Routed again: after PRE_ROUTING, or by hlb_local_out(). */
+	if (dst && !p->local)
 		skb_dst_drop(skb);
 	return NF_ACCEPT;
 }
@@ -342,8 +343,8 @@ static unsigned int hlb_icmp_rewrite(struct sk_buff *skb,
 {
 	if (hlb_xlate_icmp(skb, p, inner_src, addr, htons(port)))
 		return NF_DROP;
-	/* Towards the server, at PRE_ROUTING: as in hlb_rewrite(). */
-	if (inner_src)
+	/* Towards the server: as in hlb_rewrite(). */
+	if (inner_src && !p->local)
 		skb_dst_drop(skb);
 	return NF_ACCEPT;
 }
@@ -447,14 +448,49 @@ static unsigned int hlb_malformed(struct hlb_net *hn, const struct hlb_pkt *p,
 	return hlb_drop(hn, NULL, HLB_ST_A_MALFORMED);
 }
 
+/* The destination is no longer the one the packet was routed by. */
+static bool hlb_dst_changed(const struct sk_buff *skb,
+			    const struct hlb_pkt *p)
+{
+	if (p->t.family == AF_INET)
+		return ip_hdr(skb)->daddr != p->t.dst.ip;
+	return !ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &p->t.dst.in6);
+}
+
 /*
- * Both hooks: PRE_ROUTING sees client -> VIP, POST_ROUTING server -> client.
+ * The router's own connection to a VIP (a proxy, a prober): translated at
+ * LOCAL_OUT, after the route to the VIP was chosen, so routed again to
+ * the server, as NAT does for a local DNAT.
+ */
+static unsigned int hlb_local_out(struct hlb_net *hn, struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  const struct hlb_pkt *p)
+{
+	unsigned int verdict;
+	int err;
+
+	verdict = p->icmp_err ? hlb_in_icmp(hn, skb, p) :
+				hlb_in_flow(hn, skb, p);
+	if (verdict != NF_ACCEPT || !hlb_dst_changed(skb, p))
+		return verdict;
+	if (state->pf == NFPROTO_IPV4)
+		err = ip_route_me_harder(state->net, state->sk, skb,
+					 RTN_UNSPEC);
+	else
+		err = ip6_route_me_harder(state->net, state->sk, skb);
+	return err < 0 ? NF_DROP_ERR(err) : NF_ACCEPT;
+}
+
+/*
+ * Every hook: PRE_ROUTING and LOCAL_OUT see client -> VIP (LOCAL_OUT: the
+ * router is the client), POST_ROUTING and LOCAL_IN server -> client.
  * @priv is the namespace's state (hlb_hooks_register()).
  */
 static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	bool in = state->hook == NF_INET_PRE_ROUTING;
+	bool in = state->hook == NF_INET_PRE_ROUTING ||
+		  state->hook == NF_INET_LOCAL_OUT;
 	struct hlb_net *hn = priv;
 	struct hlb_pkt p;
 	__be16 port;
@@ -469,6 +505,9 @@ static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
 	err = hlb_parse(skb, state->pf, &p);
 	if (err)
 		return err > 0 ? NF_ACCEPT : hlb_malformed(hn, &p, in);
+	p.local = state->hook == NF_INET_LOCAL_OUT;
+	if (p.local)
+		return hlb_local_out(hn, skb, state, &p);
 	if (p.icmp_err)
 		return in ? hlb_in_icmp(hn, skb, &p) : hlb_out_icmp(hn, skb, &p);
 	return in ? hlb_in_flow(hn, skb, &p) : hlb_out_flow(hn, skb, &p);
@@ -494,6 +533,26 @@ static const struct nf_hook_ops hlb_hook_ops[HLB_HOOKS] = {
 		.hook = hlb_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_POST_ROUTING,
+		.priority = HLB_PRI_OUT,
+	}, {
+		.hook = hlb_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = HLB_PRI_IN,
+	}, {
+		.hook = hlb_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = HLB_PRI_OUT,
+	}, {
+		.hook = hlb_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = HLB_PRI_IN,
+	}, {
+		.hook = hlb_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
 		.priority = HLB_PRI_OUT,
 	},
 };

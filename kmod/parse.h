@@ -19,6 +19,7 @@ struct hlb_pkt {
 	unsigned int l4off;
 	u8 tcp_flags;
 	bool icmp_err;
+	bool local;			/* at LOCAL_OUT: hook.c routes it */
 	struct hlb_tuple inner;
 	unsigned int inner_l3off;
 	unsigned int inner_l4off;
