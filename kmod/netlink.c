@@ -951,6 +951,13 @@ static int hlb_dump_servers(struct sk_buff *skb, struct netlink_callback *cb)
 		goto out;
 	}
 	xa_for_each_start(&hn->service_ids, id, m.svc, ctx->svc_id) {
+		/*
+		 * Where the last chunk stopped is a position in that
+		 * service: if it was deleted since, the next one starts
+		 * from its first server.
+		 */
+		if (id != ctx->svc_id)
+			ctx->srv_id = 0;
 		ctx->svc_id = id;
 		err = hlb_dump_service_servers(skb, cb, &m);
 		if (err)
@@ -1055,19 +1062,36 @@ static int hlb_dump_session(struct hlb_net *hn, struct hlb_session *s,
 	return 0;
 }
 
+/* Sessions a session dump visits per RCU section, and per chunk. */
+#define HLB_DUMP_SLICE		1024
+#define HLB_DUMP_VISITS		(64 * HLB_DUMP_SLICE)
+
 static int hlb_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hlb_net *hn = hlb_pernet(sock_net(skb->sk));
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
 	struct hlb_dump_chunk chunk = { .skb = skb, .cb = cb };
+	unsigned int visited;
 	int err;
 
 	err = hlb_dump_parse(cb);
 	if (err)
 		return err;
-	/* A session that does not fit stops the walk: it comes first next. */
-	err = hlb_session_walk(hn, ctx->walk, UINT_MAX, hlb_dump_session,
-			       &chunk);
+	/*
+	 * A session that does not fit stops the walk: it comes first next.
+	 * The walk goes in slices, each in its own RCU read section, with a
+	 * chance to reschedule between them: a filter that matches little
+	 * must not hold the CPU, or a grace period, for a whole table. A
+	 * chunk with something in it ends after HLB_DUMP_VISITS sessions;
+	 * an empty one cannot (it would end the dump), so it goes on.
+	 */
+	for (visited = 0;; visited += HLB_DUMP_SLICE) {
+		err = hlb_session_walk(hn, ctx->walk, HLB_DUMP_SLICE,
+				       hlb_dump_session, &chunk);
+		if (err <= 0 || (skb->len && visited >= HLB_DUMP_VISITS))
+			break;
+		cond_resched();
+	}
 	return hlb_dump_end(skb, err < 0 ? err : 0);
 }
 

@@ -500,6 +500,109 @@ TEST_F(api, truncated_attribute)
 }
 
 /* Drop every capability in this process (the test's own fork). */
+/*
+ * Add tcp VIP:80 with @n servers 10.@net.x.y:80; its table (2003, a prime)
+ * just larger than @n, as each server added builds it again.
+ */
+static int service_with_servers(struct nl *nl, const char *vip, int net, int n)
+{
+	char addr[32];
+	struct req r;
+	int i, err;
+
+	req_init(&r, nl->family, HLB_CMD_NEW_SERVICE, 0);
+	nest_start(&r, HLB_A_SERVICE);
+	put_vip(&r, AF_INET, IPPROTO_TCP, vip, 80);
+	put_u32(&r, HLB_SVC_A_TABLE_SIZE, 2003);
+	nest_end(&r);
+	err = nl_do(nl, &r);
+	for (i = 0; !err && i < n; i++) {
+		snprintf(addr, sizeof(addr), "10.%d.%d.%d", net, i / 250,
+			 i % 250 + 1);
+		req_init(&r, nl->family, HLB_CMD_NEW_SERVER, 0);
+		nest_start(&r, HLB_A_SERVICE);
+		put_vip(&r, AF_INET, IPPROTO_TCP, vip, 80);
+		nest_end(&r);
+		nest_start(&r, HLB_A_SERVER);
+		put_addr(&r, HLB_SRV_A_ADDR, AF_INET, addr);
+		put_u16(&r, HLB_SRV_A_PORT, 80);
+		nest_end(&r);
+		err = nl_do(nl, &r);
+	}
+	return err;
+}
+
+/* The attribute @type among the @len bytes of attributes at @b, or NULL. */
+static struct nlattr *find_attr(struct nlattr *b, int len, __u16 type)
+{
+	while (len >= NLA_HDRLEN && b->nla_len >= NLA_HDRLEN &&
+	       b->nla_len <= len) {
+		if ((b->nla_type & NLA_TYPE_MASK) == type)
+			return b;
+		len -= NLA_ALIGN(b->nla_len);
+		b = (void *)((char *)b + NLA_ALIGN(b->nla_len));
+	}
+	return NULL;
+}
+
+/* Counts the servers in 10.N/16 of one dump message, in @arg[N]. */
+static void count_servers_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *srv, *addr;
+	int *count = arg;
+
+	srv = find_attr((void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN),
+			h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), HLB_A_SERVER);
+	addr = srv ? find_attr((void *)((char *)srv + NLA_HDRLEN),
+			       srv->nla_len - NLA_HDRLEN, HLB_SRV_A_ADDR) :
+		     NULL;
+	if (addr && addr->nla_len == NLA_HDRLEN + 4)
+		count[((__u8 *)addr + NLA_HDRLEN)[1]]++;
+}
+
+/*
+ * A server dump that stops inside a service which is deleted before the
+ * next chunk goes on with the next service from its first server, not
+ * from the deleted one's position.
+ */
+TEST_F_TIMEOUT(api, server_dump_resumes_after_delete, 600)
+{
+	int count[256] = { 0 }, seen, n, err;
+	struct nlmsghdr *h;
+	struct nl other;
+	struct req r;
+
+	ASSERT_EQ(0, service_with_servers(&self->nl, "10.0.0.20", 2, 2000));
+	ASSERT_EQ(0, service_with_servers(&self->nl, "10.0.0.21", 3, 2000));
+	ASSERT_EQ(0, nl_open(&other));
+
+	req_init(&r, self->nl.family, HLB_CMD_GET_SERVER, NLM_F_DUMP);
+	ASSERT_EQ(0, nl_send(&self->nl, &r));
+	/* The first chunk only: it ends inside the first big service. */
+	n = recv(self->nl.fd, self->nl.buf, 4096, 0);
+	ASSERT_GT(n, 0);
+	for (h = (void *)self->nl.buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+		ASSERT_NE(NLMSG_DONE, h->nlmsg_type);
+		count_servers_cb(h, count);
+	}
+	seen = count[2];
+	ASSERT_GT(seen, 0);
+	ASSERT_LT(seen, 2000);
+
+	req_init(&r, other.family, HLB_CMD_DEL_SERVICE, 0);
+	nest_start(&r, HLB_A_SERVICE);
+	put_vip(&r, AF_INET, IPPROTO_TCP, "10.0.0.20", 80);
+	nest_end(&r);
+	ASSERT_EQ(0, nl_do(&other, &r));
+	close(other.fd);
+
+	err = nl_recv(&self->nl, count_servers_cb, count);
+	ASSERT_EQ(0, err);
+	TH_LOG("first chunk: %d servers; after the delete: %d of the next service",
+	       seen, count[3]);
+	EXPECT_EQ(2000, count[3]);
+}
+
 static int drop_caps(void)
 {
 	struct __user_cap_header_struct h = {
