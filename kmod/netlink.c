@@ -1108,6 +1108,8 @@ static const struct genl_ops hlb_ops[] = {
 		.start = hlb_dump_sessions_start,
 		.dumpit = hlb_dump_sessions,
 		.done = hlb_dump_sessions_done,
+		/* Clients' addresses and ports: the admin's, as conntrack's. */
+		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = HLB_CMD_FLUSH_SESSIONS,
 		.doit = hlb_nl_flush,

@@ -2,7 +2,8 @@
 /*
  * The netlink API from raw sockets, without the CLI: every malformed or
  * refused request gets the exact extack message expected and leaves the
- * configuration as it was; callers without CAP_NET_ADMIN may read only.
+ * configuration as it was; callers without CAP_NET_ADMIN may read only,
+ * and not the sessions.
  *
  * Each test runs in a new network namespace of its own (the harness forks
  * one process per test). Needs the hlb module loaded.
@@ -530,7 +531,10 @@ TEST_F(api, unprivileged)
 			TH_LOG("command %u was not refused", cmds[i]);
 		}
 	}
-	/* Reading needs nothing. */
+	/* Sessions show clients' addresses: the admin's only. */
+	req_init(&r, self->nl.family, HLB_CMD_GET_SESSION, NLM_F_DUMP);
+	EXPECT_EQ(-EPERM, nl_do(&self->nl, &r));
+	/* Other reading needs nothing. */
 	ASSERT_EQ(0, snapshot(&self->nl, &self->after));
 	EXPECT_EQ(self->before.len, self->after.len);
 	req_init(&r, self->nl.family, HLB_CMD_GET_STATS, 0);

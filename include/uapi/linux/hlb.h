@@ -5,8 +5,9 @@
  * The API is the generic netlink family HLB_GENL_NAME, version
  * HLB_GENL_VERSION, with one multicast group, HLB_GENL_MCGRP_EVENTS. Every
  * object lives in the network namespace of the socket that talks to it.
- * Commands that change anything need CAP_NET_ADMIN in the user namespace
- * that owns that network namespace; reading needs nothing.
+ * Commands that change anything, and the dump of sessions (clients'
+ * addresses), need CAP_NET_ADMIN in the user namespace that owns that
+ * network namespace; other reading needs nothing.
  *
  * Conventions
  * -----------
@@ -55,7 +56,8 @@
  *	Each reply carries HLB_A_SERVICE (the key) and HLB_A_SERVER.
  *
  * HLB_CMD_GET_SESSION: dump of live sessions, optionally of the service
- *	in HLB_A_SERVICE. Each reply carries HLB_A_SESSION.
+ *	in HLB_A_SERVICE. Each reply carries HLB_A_SESSION. Needs
+ *	CAP_NET_ADMIN, as changes do.
  * HLB_CMD_FLUSH_SESSIONS: removes every session, or those of the service
  *	in HLB_A_SERVICE.
  *
