@@ -55,6 +55,7 @@ static const struct nla_policy hlb_top_policy[HLB_A_MAX + 1] = {
 	[HLB_A_CONFIG] = { .type = NLA_NESTED },
 	[HLB_A_EVENT] = { .type = NLA_REJECT },
 	[HLB_A_OBJECTS] = { .type = NLA_REJECT },
+	[HLB_A_MODULE_OBJECTS] = { .type = NLA_REJECT },
 };
 
 static const struct hlb_attr_msg hlb_top_msgs[HLB_A_MAX + 1] = {
@@ -67,6 +68,7 @@ static const struct hlb_attr_msg hlb_top_msgs[HLB_A_MAX + 1] = {
 	HLB_MSG(HLB_A_CONFIG),
 	HLB_RO(HLB_A_EVENT),
 	HLB_RO(HLB_A_OBJECTS),
+	HLB_RO(HLB_A_MODULE_OBJECTS),
 };
 
 static const struct nla_policy hlb_svc_policy[HLB_SVC_A_MAX + 1] = {

@@ -106,6 +106,29 @@ void hlb_mapping_exit(struct hlb_net *hn)
 	xa_destroy(&hn->service_ids);
 }
 
+/*
+ * The namespace's own objects, by HLB_OBJ_A_*: what its tables hold now.
+ * (The module-wide counts, hlb_obj_count(), run from allocation to free
+ * and cannot be split: an object may outlive its namespace by a grace
+ * period.)
+ */
+void hlb_net_objects(struct hlb_net *hn, u64 *v)
+{
+	struct hlb_service *svc;
+	unsigned long id;
+
+	lockdep_assert_held(&hn->lock);
+	memset(v, 0, sizeof(*v) * __HLB_OBJ_A_MAX);
+	v[HLB_OBJ_A_SERVICES] = hn->nservices;
+	v[HLB_OBJ_A_SESSIONS] = atomic_read(&hn->nsessions);
+	xa_for_each(&hn->service_ids, id, svc) {
+		v[HLB_OBJ_A_SERVERS] += svc->nservers;
+		v[HLB_OBJ_A_TABLES] +=
+			!!rcu_access_pointer(svc->lut) +
+			!!rcu_access_pointer(svc->prev_lut);
+	}
+}
+
 /* Services */
 
 struct hlb_service *hlb_service_find(struct hlb_net *hn,

@@ -168,15 +168,24 @@ static int hlb_put_net_stats(struct sk_buff *skb, struct hlb_net *hn)
 	return hlb_put_stats(skb, HLB_A_STATS, v);
 }
 
-static int hlb_put_objects(struct sk_buff *skb)
+/* HLB_A_OBJECTS, the namespace's; with @module, HLB_A_MODULE_OBJECTS. */
+static int hlb_put_objects(struct sk_buff *skb, struct hlb_net *hn,
+			   bool module)
 {
 	u64 v[__HLB_OBJ_A_MAX];
 	int i;
 
+	hlb_net_objects(hn, v);
+	if (hlb_put_u64_nest(skb, HLB_A_OBJECTS, v, HLB_OBJ_A_SERVICES,
+			     HLB_OBJ_A_PAD, HLB_OBJ_A_PAD))
+		return -EMSGSIZE;
+	if (!module)
+		return 0;
 	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++)
 		v[i] = hlb_obj_count(i);
-	return hlb_put_u64_nest(skb, HLB_A_OBJECTS, v, HLB_OBJ_A_SERVICES,
-				HLB_OBJ_A_PAD, HLB_OBJ_A_PAD);
+	return hlb_put_u64_nest(skb, HLB_A_MODULE_OBJECTS, v,
+				HLB_OBJ_A_SERVICES, HLB_OBJ_A_PAD,
+				HLB_OBJ_A_PAD);
 }
 
 static int hlb_put_u32_nest(struct sk_buff *skb, int type, const u32 *v,
@@ -304,7 +313,8 @@ struct hlb_msg {
 	bool srv_full;
 	bool config;			/* HLB_A_CONFIG */
 	bool stats;			/* HLB_A_STATS of the namespace */
-	bool info;			/* HLB_A_VERSION, HLB_A_GENL_VERSION */
+	bool info;			/* HLB_A_VERSION, ..., HLB_A_OBJECTS */
+	bool module_objects;		/* HLB_A_MODULE_OBJECTS too */
 	const struct hlb_hybrid_switch *sw;	/* HLB_A_EVENT */
 };
 
@@ -331,7 +341,7 @@ static int hlb_put_msg_attrs(struct sk_buff *skb, const struct hlb_msg *m)
 	if (m->info &&
 	    (nla_put_string(skb, HLB_A_VERSION, HLB_VERSION) ||
 	     nla_put_u32(skb, HLB_A_GENL_VERSION, HLB_GENL_VERSION) ||
-	     hlb_put_objects(skb)))
+	     hlb_put_objects(skb, m->hn, m->module_objects)))
 		return -EMSGSIZE;
 	if (m->svc && hlb_put_service(skb, m->hn, m->svc, m->svc_full))
 		return -EMSGSIZE;
@@ -501,6 +511,11 @@ static int hlb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	r.m.info = true;
+	/*
+	 * Every namespace's objects together are the host's business: they
+	 * would tell a tenant how busy the others are.
+	 */
+	r.m.module_objects = netlink_capable(skb, CAP_NET_ADMIN);
 	return hlb_req_end(&r, hlb_reply(info, &r.m), 0);
 }
 

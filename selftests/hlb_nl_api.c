@@ -500,6 +500,78 @@ TEST_F(api, truncated_attribute)
 	EXPECT_EQ(self->before.len, self->after.len);
 }
 
+/* What HLB_CMD_GET_INFO says about objects. */
+struct info {
+	__u64 obj[__HLB_OBJ_A_MAX];	/* HLB_A_OBJECTS */
+	int objects, module_objects;	/* how many of each nest */
+};
+
+static void info_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct info *in = arg;
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (void *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		struct nlattr *o = (void *)((char *)a + NLA_HDRLEN);
+		int olen = a->nla_len - NLA_HDRLEN;
+
+		if ((a->nla_type & NLA_TYPE_MASK) == HLB_A_MODULE_OBJECTS)
+			in->module_objects++;
+		if ((a->nla_type & NLA_TYPE_MASK) != HLB_A_OBJECTS)
+			continue;
+		in->objects++;
+		for (; olen >= NLA_HDRLEN && o->nla_len >= NLA_HDRLEN;
+		     olen -= NLA_ALIGN(o->nla_len),
+		     o = (void *)((char *)o + NLA_ALIGN(o->nla_len)))
+			if (o->nla_type < __HLB_OBJ_A_MAX &&
+			    o->nla_len == NLA_HDRLEN + 8)
+				memcpy(&in->obj[o->nla_type],
+				       (char *)o + NLA_HDRLEN, 8);
+	}
+}
+
+static int get_info(struct nl *nl, struct info *in)
+{
+	struct req r;
+
+	memset(in, 0, sizeof(*in));
+	req_init(&r, nl->family, HLB_CMD_GET_INFO, 0);
+	return nl_send(nl, &r) ?: nl_recv(nl, info_cb, in);
+}
+
+/*
+ * A namespace's objects are its own: the fixture's two services, one
+ * server and one table (the other service has no server), and nothing
+ * in a new namespace, whatever the others hold.
+ */
+TEST_F(api, objects_per_namespace)
+{
+	struct info in;
+	struct nl nl2;
+
+	ASSERT_EQ(0, get_info(&self->nl, &in));
+	EXPECT_EQ(1, in.objects);
+	EXPECT_EQ(2ULL, in.obj[HLB_OBJ_A_SERVICES]);
+	EXPECT_EQ(1ULL, in.obj[HLB_OBJ_A_SERVERS]);
+	EXPECT_EQ(1ULL, in.obj[HLB_OBJ_A_TABLES]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SESSIONS]);
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, nl_open(&nl2));
+	ASSERT_EQ(0, get_info(&nl2, &in));
+	EXPECT_EQ(1, in.objects);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SERVICES]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SERVERS]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_TABLES]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SESSIONS]);
+	/* The host's root also sees the module's, which hold the first's. */
+	EXPECT_EQ(1, in.module_objects);
+	close(nl2.fd);
+}
+
 /* Drop every capability in this process (the test's own fork). */
 static int drop_caps(void)
 {
@@ -518,6 +590,7 @@ TEST_F(api, unprivileged)
 		HLB_CMD_FLUSH, HLB_CMD_NEW_SERVER, HLB_CMD_SET_SERVER,
 		HLB_CMD_DEL_SERVER, HLB_CMD_RESET_STATS, HLB_CMD_SET_CONFIG,
 	};
+	struct info in;
 	struct req r;
 	unsigned int i;
 
@@ -539,6 +612,11 @@ TEST_F(api, unprivileged)
 	EXPECT_EQ(self->before.len, self->after.len);
 	req_init(&r, self->nl.family, HLB_CMD_GET_STATS, 0);
 	EXPECT_EQ(0, nl_send(&self->nl, &r) ?: nl_recv(&self->nl, NULL, NULL));
+	/* The namespace's objects, not every namespace's. */
+	ASSERT_EQ(0, get_info(&self->nl, &in));
+	EXPECT_EQ(1, in.objects);
+	EXPECT_EQ(2ULL, in.obj[HLB_OBJ_A_SERVICES]);
+	EXPECT_EQ(0, in.module_objects);
 }
 
 TEST_HARNESS_MAIN

@@ -32,7 +32,8 @@
  * --------
  *
  * HLB_CMD_GET_INFO: replies with HLB_A_VERSION, HLB_A_GENL_VERSION and
- *	HLB_A_OBJECTS.
+ *	HLB_A_OBJECTS (the namespace's); to CAP_NET_ADMIN in the initial user
+ *	namespace, HLB_A_MODULE_OBJECTS (all namespaces') too.
  *
  * HLB_CMD_NEW_SERVICE: creates a service. Needs the key in HLB_A_SERVICE;
  *	every other service attribute is optional and takes its default.
@@ -130,6 +131,7 @@ enum hlb_attr {
 	HLB_A_CONFIG,		/* nest: enum hlb_cfg_attr */
 	HLB_A_EVENT,		/* nest: enum hlb_evt_attr */
 	HLB_A_OBJECTS,		/* nest: enum hlb_obj_attr, read-only */
+	HLB_A_MODULE_OBJECTS,	/* nest: enum hlb_obj_attr, read-only */
 	__HLB_A_MAX
 };
 
@@ -388,9 +390,10 @@ enum hlb_evt_attr {
 #define HLB_EVT_A_MAX (__HLB_EVT_A_MAX - 1)
 
 /*
- * Objects the module holds, in all namespaces together, counted from
- * allocation to free (so including those waiting for an RCU grace
- * period), nested in HLB_A_OBJECTS. All are u64.
+ * Objects, nested in HLB_A_OBJECTS: the namespace's, what its tables hold;
+ * and in HLB_A_MODULE_OBJECTS: the module's in all namespaces together,
+ * counted from allocation to free (so including those waiting for an RCU
+ * grace period). All are u64.
  */
 enum hlb_obj_attr {
 	HLB_OBJ_A_UNSPEC,
