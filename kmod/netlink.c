@@ -440,7 +440,7 @@ enum {
 /* A request, parsed. */
 struct hlb_req {
 	struct hlb_msg m;		/* .hn, and .svc with HLB_REQ_SVC */
-	struct nlattr *tb[HLB_A_MAX + 1];
+	struct nlattr **tb;		/* the core's parse of the top level */
 	struct nlattr *stb[HLB_SVC_A_MAX + 1];
 	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
 	struct hlb_key svc_key;
@@ -453,9 +453,9 @@ static int hlb_req_parse(struct genl_info *info, struct hlb_req *r,
 	struct netlink_ext_ack *extack = info->extack;
 	int err;
 
-	err = hlb_parse_msg(r->tb, info->nlhdr, extack);
-	if (err || !(what & (HLB_REQ_SVC_KEY | HLB_REQ_SVC)))
-		return err;
+	r->tb = info->attrs;
+	if (!(what & (HLB_REQ_SVC_KEY | HLB_REQ_SVC)))
+		return 0;
 	if ((what & HLB_REQ_SVC_OPT) && !r->tb[HLB_A_SERVICE])
 		return 0;
 	err = hlb_parse_service(r->tb, r->stb, &r->svc_key, extack);
@@ -836,16 +836,15 @@ static struct hlb_dump_ctx *hlb_dump_ctx(struct netlink_callback *cb)
  */
 static int hlb_dump_parse(struct netlink_callback *cb)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct nlattr **tb = genl_dumpit_info(cb)->attrs;
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
-	int err;
+	struct nlattr *stb[HLB_SVC_A_MAX + 1];
 
 	if (ctx->started)
 		return 0;
 	ctx->started = true;
-	err = hlb_parse_msg(tb, cb->nlh, cb->extack);
-	if (err || !tb[HLB_A_SERVICE])
-		return err;
+	if (!tb[HLB_A_SERVICE])
+		return 0;
 	ctx->filtered = true;
 	return hlb_parse_service(tb, stb, &ctx->key, cb->extack);
 }
@@ -1157,11 +1156,13 @@ static struct genl_family hlb_family __ro_after_init = {
 	/* hlb_net.lock serialises what must be serialised, per namespace. */
 	.parallel_ops = true,
 	/*
-	 * No policy for the core: hlb parses every message itself (attrs.c)
-	 * so that each refusal names its attribute. The core accepts that
-	 * only for commands below resv_start_op.
+	 * resv_start_op is 0, as for any new family: the core refuses
+	 * reserved header fields and flags, and parses the top level
+	 * strictly with this policy. hlb parses the nests (attrs.c), so
+	 * that each refusal there names its attribute.
 	 */
-	.resv_start_op = HLB_CMD_MAX + 1,
+	.policy = hlb_top_policy,
+	.maxattr = HLB_A_MAX,
 	.module = THIS_MODULE,
 	.ops = hlb_ops,
 	.n_ops = ARRAY_SIZE(hlb_ops),

@@ -134,8 +134,8 @@ TEST_F(api, not_nested)
 
 	req_init(&r, self->nl.family, HLB_CMD_NEW_SERVICE, 0);
 	put_u32(&r, HLB_A_SERVICE, 1);
-	EXPECT_REFUSED(&r, -EINVAL,
-		       "HLB_A_SERVICE: invalid type, length or value");
+	/* The generic netlink core parses the top level. */
+	EXPECT_REFUSED(&r, -EINVAL, "NLA_F_NESTED is missing");
 }
 
 TEST_F(api, port_zero)
@@ -240,7 +240,56 @@ TEST_F(api, unknown_top)
 
 	req_init(&r, self->nl.family, HLB_CMD_GET_CONFIG, 0);
 	put_u32(&r, HLB_A_MAX + 1, 5);
-	EXPECT_REFUSED(&r, -EINVAL, "unknown top-level attribute");
+	EXPECT_REFUSED(&r, -EINVAL, "Unknown attribute type");
+}
+
+/* A dump's request is parsed as strictly as any other. */
+TEST_F(api, unknown_top_in_dump)
+{
+	struct req r;
+
+	req_init(&r, self->nl.family, HLB_CMD_GET_SERVICE, NLM_F_DUMP);
+	put_u32(&r, HLB_A_MAX + 1, 5);
+	EXPECT_REFUSED(&r, -EINVAL, "Unknown attribute type");
+}
+
+TEST_F(api, read_only_top)
+{
+	struct req r;
+
+	req_init(&r, self->nl.family, HLB_CMD_SET_CONFIG, 0);
+	nest_start(&r, HLB_A_STATS);
+	nest_end(&r);
+	EXPECT_REFUSED(&r, -EINVAL, "HLB_A_STATS: read-only");
+}
+
+/*
+ * The family validates the generic netlink header (resv_start_op 0): a
+ * request with the reserved field set, or with netlink flags the core
+ * gives no meaning to here (NLM_F_CREATE), is refused, not ignored.
+ */
+TEST_F(api, reserved_header_field)
+{
+	struct genlmsghdr *g;
+	struct req r;
+
+	new_service(&self->nl, &r);
+	nest_end(&r);
+	g = NLMSG_DATA(r.nlh);
+	g->reserved = 1;
+	EXPECT_REFUSED(&r, -EINVAL, "genlmsghdr.reserved field is not 0");
+}
+
+TEST_F(api, reserved_flags)
+{
+	struct req r;
+
+	req_init(&r, self->nl.family, HLB_CMD_NEW_SERVICE, NLM_F_CREATE);
+	nest_start(&r, HLB_A_SERVICE);
+	put_vip(&r, AF_INET, IPPROTO_TCP, "10.0.0.9", 80);
+	nest_end(&r);
+	EXPECT_REFUSED(&r, -EINVAL,
+		       "ambiguous or reserved bits set in nlmsg_flags");
 }
 
 TEST_F(api, duplicate_service)
