@@ -129,6 +129,13 @@ void hlb_net_objects(struct hlb_net *hn, u64 *v)
 	}
 }
 
+/*
+ * Allocation failures, whichever allocation: the lookup table of a new
+ * server, a table's or index's memory, the object itself.
+ */
+#define HLB_SVC_NOMEM "HLB_A_SERVICE: out of memory adding the service"
+#define HLB_SRV_NOMEM "HLB_A_SERVER: out of memory adding the server"
+
 /* Services */
 
 struct hlb_service *hlb_service_find(struct hlb_net *hn,
@@ -200,6 +207,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 	}
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc) {
+		NL_SET_ERR_MSG(extack, HLB_SVC_NOMEM);
 		kfree(conf);
 		return -ENOMEM;
 	}
@@ -235,6 +243,7 @@ erase:
 	xa_erase(&hn->service_ids, svc->id);
 free:
 	hlb_service_free(svc);
+	NL_SET_ERR_MSG(extack, HLB_SVC_NOMEM);
 	return err;
 }
 
@@ -398,8 +407,10 @@ int hlb_server_add(struct hlb_net *hn, struct hlb_service *svc,
 	if (err)
 		return err;
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
-	if (!srv)
+	if (!srv) {
+		NL_SET_ERR_MSG(extack, HLB_SRV_NOMEM);
 		return -ENOMEM;
+	}
 	hlb_obj_add(HLB_OBJ_A_SERVERS, 1);
 	srv->key = *key;
 	srv->svc = svc;
@@ -437,6 +448,7 @@ erase:
 	svc->nservers--;
 free:
 	hlb_server_free(srv);
+	NL_SET_ERR_MSG(extack, HLB_SRV_NOMEM);
 	return err;
 }
 

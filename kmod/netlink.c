@@ -539,8 +539,10 @@ static int hlb_service_new(struct hlb_req *r, struct netlink_ext_ack *extack)
 	int err;
 
 	conf = kmalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);
-	if (!conf)
+	if (!conf) {
+		NL_SET_ERR_MSG(extack, "HLB_A_SERVICE: out of memory adding the service");
 		return -ENOMEM;
+	}
 	hlb_svc_conf_defaults(conf);
 	err = hlb_svc_conf_apply(r->stb, conf, extack);
 	if (err) {
@@ -577,8 +579,10 @@ static int hlb_service_change(struct hlb_req *r,
 
 	conf = kmemdup(hlb_svc_conf_locked(r->m.hn, r->m.svc), sizeof(*conf),
 		       GFP_KERNEL_ACCOUNT);
-	if (!conf)
+	if (!conf) {
+		NL_SET_ERR_MSG(extack, "HLB_A_SERVICE: out of memory changing the service");
 		return -ENOMEM;
+	}
 	err = hlb_svc_conf_apply(r->stb, conf, extack);
 	if (err) {
 		kfree(conf);

@@ -8,7 +8,10 @@
  * Each test runs in a new network namespace of its own (the harness forks
  * one process per test). Needs the hlb module loaded.
  */
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -619,6 +622,146 @@ TEST_F(api, objects_per_namespace)
 	/* The host's root also sees the module's, which hold the first's. */
 	EXPECT_EQ(1, in.module_objects);
 	close(nl2.fd);
+}
+
+/*
+ * Allocation failures, one at a time: with fail-nth (fault injection,
+ * CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB: the debug kernel of `make
+ * check-debug`), the Nth slab allocation of this thread fails, whatever
+ * its cache. failslab ignores allocations that may sleep unless told not
+ * to; with its probability at 0 (the default) that changes nothing else.
+ * The fail-nth file's fd, or -1 if the kernel cannot.
+ */
+static int fail_nth_open(void)
+{
+	static const char ign[] = "/sys/kernel/debug/failslab/ignore-gfp-wait";
+	struct stat st;
+	int fd;
+
+	if (stat("/sys/kernel/debug/failslab", &st))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	fd = open(ign, O_WRONLY);
+	if (fd < 0 || write(fd, "N", 1) != 1) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return open("/proc/thread-self/fail-nth", O_RDWR);
+}
+
+static int fail_nth_set(int fd, int nth)
+{
+	char b[16];
+	int len = snprintf(b, sizeof(b), "%d", nth);
+
+	return pwrite(fd, b, len, 0) == len ? 0 : -1;
+}
+
+/* Whether the failure was injected; and no more failures. */
+static int fail_nth_injected(int fd)
+{
+	char b[16] = "";
+
+	if (pread(fd, b, sizeof(b) - 1, 0) <= 0)
+		return -1;
+	fail_nth_set(fd, 0);
+	return atoi(b) == 0;
+}
+
+/*
+ * Send @r with its Nth allocation failing: 0 or the kernel's error, or
+ * 1 if the request never reached the kernel (its skb was the one).
+ * *@injected: whether an allocation failed at all.
+ */
+static int send_failing(struct nl *nl, struct req *r, int fd, int nth,
+			int *injected)
+{
+	int err;
+
+	if (fail_nth_set(fd, nth))
+		return -EIO;
+	err = nl_send(nl, r) ? 1 : nl_recv(nl, NULL, NULL);
+	*injected = fail_nth_injected(fd);
+	return err;
+}
+
+static void del_req(struct nl *nl, struct req *r, __u8 cmd)
+{
+	req_init(r, nl->family, cmd, 0);
+	nest_start(r, HLB_A_SERVICE);
+	put_vip(r, AF_INET, IPPROTO_TCP,
+		cmd == HLB_CMD_DEL_SERVICE ? "10.0.0.9" : "10.0.0.1", 80);
+	nest_end(r);
+	if (cmd == HLB_CMD_DEL_SERVICE)
+		return;
+	nest_start(r, HLB_A_SERVER);
+	put_addr(r, HLB_SRV_A_ADDR, AF_INET, "10.1.0.7");
+	put_u16(r, HLB_SRV_A_PORT, 80);
+	nest_end(r);
+}
+
+/*
+ * Every allocation of a NEW_SERVICE or NEW_SERVER failing in turn: each
+ * refusal names what it refuses and changes nothing. One refusal may come
+ * without a message, and before any that has one: the genl core's own
+ * buffer for the parsed attributes, allocated before hlb sees the
+ * request.
+ */
+static void nomem_refusals(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(api) *self, __u8 cmd, __u8 del)
+{
+	int fd = fail_nth_open(), nth, injected, err, bare = 0, named = 0;
+	struct req r;
+
+	if (fd < 0)
+		SKIP(return, "no fail-nth (CONFIG_FAULT_INJECTION, FAILSLAB)");
+	for (nth = 1; nth < 1000; nth++) {
+		if (cmd == HLB_CMD_NEW_SERVICE) {
+			new_service(&self->nl, &r);
+			nest_end(&r);
+		} else {
+			/* The same service and server as deleted after. */
+			del_req(&self->nl, &r, HLB_CMD_DEL_SERVER);
+			((struct genlmsghdr *)NLMSG_DATA(r.nlh))->cmd = cmd;
+		}
+		err = send_failing(&self->nl, &r, fd, nth, &injected);
+		ASSERT_LE(0, injected);
+		if (!injected) {
+			EXPECT_EQ(0, err);
+			break;
+		}
+		if (err < 0 && err != -ENOBUFS) {	/* ENOBUFS: no ACK */
+			if (!self->nl.err_msg[0]) {
+				EXPECT_EQ(0, named) TH_LOG("nth %d: %d", nth, err);
+				bare++;
+			} else {
+				named++;
+			}
+			ASSERT_EQ(0, snapshot(&self->nl, &self->after));
+			EXPECT_EQ(self->before.len, self->after.len);
+			EXPECT_EQ(0, memcmp(self->before.data, self->after.data,
+					    self->before.len));
+		}
+		del_req(&self->nl, &r, del);
+		nl_do(&self->nl, &r);
+	}
+	EXPECT_GT(1000, nth);
+	EXPECT_GE(1, bare);
+	EXPECT_LT(0, named);
+	TH_LOG("%d allocations, %d refusals named", nth - 1, named);
+	close(fd);
+}
+
+TEST_F(api, nomem_new_service)
+{
+	nomem_refusals(_metadata, self, HLB_CMD_NEW_SERVICE,
+		       HLB_CMD_DEL_SERVICE);
+}
+
+TEST_F(api, nomem_new_server)
+{
+	nomem_refusals(_metadata, self, HLB_CMD_NEW_SERVER, HLB_CMD_DEL_SERVER);
 }
 
 /* Drop every capability in this process (the test's own fork). */
