@@ -452,21 +452,34 @@ free:
 	return err;
 }
 
+/*
+ * All or nothing: the table for the new weight is built before anything
+ * changes, so that a failure leaves the server as it was (and nothing to
+ * announce), and the packet path (wlc reads the weight) never sees a
+ * weight without its table.
+ */
 int hlb_server_set(struct hlb_net *hn, struct hlb_server *srv, u32 weight,
 		   u32 max_conns, struct netlink_ext_ack *extack)
 {
-	u32 old = srv->weight;
+	const struct hlb_lut_change chg = { .srv = srv, .weight = weight };
+	struct hlb_service *svc = srv->svc;
+	struct hlb_lut *lut;
 	int err;
 
 	lockdep_assert_held(&hn->lock);
+	if (weight != srv->weight) {
+		err = hlb_lut_build_with(svc, hlb_svc_conf_locked(hn, svc),
+					 &chg, &lut);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "out of memory building the lookup table");
+			return err;
+		}
+		WRITE_ONCE(srv->weight, weight);
+		hlb_lut_publish(hn, svc, lut);
+	}
 	WRITE_ONCE(srv->max_conns, max_conns);
-	if (weight == old)
-		return 0;
-	WRITE_ONCE(srv->weight, weight);
-	err = hlb_lut_rebuild(hn, srv->svc, extack);
-	if (err)
-		WRITE_ONCE(srv->weight, old);
-	return err;
+	return 0;
 }
 
 int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,

@@ -388,9 +388,11 @@ static int hlb_reply(struct genl_info *info, const struct hlb_msg *m)
 }
 
 /*
- * Announce a change; listeners that miss one can always re-read. Built
- * before a deletion (while the object can still be read) and sent after
- * it succeeded.
+ * Announce a change. Built before a deletion (while the object can still
+ * be read) and sent after it succeeded. An event that cannot be built is
+ * not lost silently: the listeners' sockets get ENOBUFS, as for an
+ * overrun, which tells them to read the configuration again (rtnetlink
+ * does the same).
  */
 static struct sk_buff *hlb_event_new(u8 cmd, const struct hlb_msg *m)
 {
@@ -401,8 +403,11 @@ static struct sk_buff *hlb_event_new(u8 cmd, const struct hlb_msg *m)
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb && hlb_put_msg(skb, 0, 0, 0, cmd, m)) {
 		nlmsg_free(skb);
-		return NULL;
+		skb = NULL;
 	}
+	if (!skb)
+		genl_set_err(&hlb_family, m->hn->net, 0, HLB_MCGRP_EVENTS,
+			     -ENOBUFS);
 	return skb;
 }
 
