@@ -455,8 +455,8 @@ free:
 /*
  * All or nothing: the table for the new weight is built before anything
  * changes, so that a failure leaves the server as it was (and nothing to
- * announce), and the packet path (wlc reads the weight) never sees a
- * weight without its table.
+ * announce), and the packet path (wlc reads the weight) meets the new
+ * weight only once its table is ready to be published.
  */
 int hlb_server_set(struct hlb_net *hn, struct hlb_server *srv, u32 weight,
 		   u32 max_conns, struct netlink_ext_ack *extack)

@@ -624,29 +624,35 @@ TEST_F(api, objects_per_namespace)
 	close(nl2.fd);
 }
 
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /*
  * Allocation failures, one at a time: with fail-nth (fault injection,
  * CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB: the debug kernel of `make
  * check-debug`), the Nth slab allocation of this thread fails, whatever
  * its cache. failslab ignores allocations that may sleep unless told not
- * to; with its probability at 0 (the default) that changes nothing else.
- * The fail-nth file's fd, or -1 if the kernel cannot.
+ * to, and logs each failure with a stack unless told not to; with its
+ * probability at 0 (the default) that changes nothing else. The
+ * fail-nth file's fd, or -1 if the kernel cannot.
  */
 static int fail_nth_open(void)
 {
-	static const char ign[] = "/sys/kernel/debug/failslab/ignore-gfp-wait";
 	struct stat st;
-	int fd;
 
 	if (stat("/sys/kernel/debug/failslab", &st))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	fd = open(ign, O_WRONLY);
-	if (fd < 0 || write(fd, "N", 1) != 1) {
-		if (fd >= 0)
-			close(fd);
+	if (write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    write_file("/sys/kernel/debug/failslab/verbose", "0"))
 		return -1;
-	}
-	close(fd);
 	return open("/proc/thread-self/fail-nth", O_RDWR);
 }
 
