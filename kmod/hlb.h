@@ -103,6 +103,7 @@ struct hlb_net {
 	bool tenant;			/* not owned by the initial userns */
 	struct mem_cgroup *memcg;	/* a tenant's sessions are charged */
 	struct delayed_work gc_work;
+	unsigned long gc_running;	/* bit 0: gc_work queued or running */
 	struct hlb_session_walk gc_walk;
 	bool gc_walking;
 	unsigned long gc_period;	/* jiffies a pass takes */
@@ -110,7 +111,9 @@ struct hlb_net {
 	u32 gc_live;			/* this pass: sessions kept */
 	/* The hybrid policy (hybrid.c) */
 	struct delayed_work hybrid_work;
-	unsigned long hybrid_kicked;	/* bit 0: a run is queued */
+	unsigned long hybrid_kicked;	/* bit 0: an early run is queued */
+	unsigned long hybrid_last;	/* jiffies: the last run began */
+	bool hybrid_running;		/* under lock: queued while services */
 	bool fill_forced;		/* over the fill limit, until drained */
 };
 

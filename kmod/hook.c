@@ -162,7 +162,7 @@ static void hlb_hybrid_check(struct hlb_net *hn, struct hlb_service *svc,
 		return;
 	if ((high && atomic_read(&svc->nsessions) >= high) ||
 	    hlb_sessions_over_fill_limit(hn))
-		hlb_hybrid_kick(hn);
+		hlb_hybrid_kick(hn, svc);
 }
 
 static unsigned int hlb_in_stateful(struct hlb_net *hn,
@@ -206,10 +206,16 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 {
 	const struct hlb_svc_conf *conf = rcu_dereference(svc->conf);
 	bool stateful = READ_ONCE(svc->method) == HLB_METHOD_STATEFUL;
-	bool starts = hlb_starts_flow(p), moved;
+	bool starts = hlb_starts_flow(p), moved, adopt;
 	struct hlb_server *srv, *prev_srv, *cur_srv;
 	int drop;
 
+	/*
+	 * A flow that began while the service was stateless has no session:
+	 * it goes where the table put it then, and is adopted.
+	 */
+	adopt = !starts && stateful && p->t.proto == IPPROTO_TCP &&
+		hlb_lut_adopting(svc);
 	/*
 	 * Strict comes before flow protection: it refuses a segment that
 	 * has no session and is not a SYN, and a moved bucket does not
@@ -217,14 +223,17 @@ static unsigned int hlb_in_new(struct hlb_net *hn, struct hlb_service *svc,
 	 * Learning it instead would let any stray ACK in, with a session of
 	 * its own, for the whole transition period.
 	 */
-	if (!starts && stateful && conf->strict && p->t.proto == IPPROTO_TCP)
+	if (!starts && stateful && conf->strict && !adopt &&
+	    p->t.proto == IPPROTO_TCP)
 		return hlb_drop(hn, svc, HLB_ST_A_DROP_STRICT);
 	moved = hlb_lut_moved(svc, &p->t, &prev_srv, &cur_srv);
 	if (!starts && moved && prev_srv)
 		return hlb_in_learned(hn, svc, prev_srv, skb, p);
-	srv = hlb_pick_server(svc, conf, &p->t, stateful, &drop);
+	srv = hlb_pick_server(svc, conf, &p->t, stateful && !adopt, &drop);
 	if (!srv)
 		return hlb_drop_flow(svc, drop, p);
+	if (adopt)
+		return hlb_in_learned(hn, svc, srv, skb, p);
 	if (stateful || (moved && starts && !hlb_sessions_over_fill_limit(hn)))
 		return hlb_in_stateful(hn, svc, conf, srv, skb, p);
 	return hlb_in_mapped(srv, skb, p);

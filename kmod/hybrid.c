@@ -5,8 +5,9 @@
  * second, packets per second, from the per-CPU counters) and runs the
  * policy of core/hybrid.c on it. The packet path only reads the method;
  * it asks for an early run when a session watermark or the fill limit is
- * crossed, so that a flood is answered within a packet's time rather than
- * at the end of the second.
+ * crossed, so that a flood is answered within a tenth of a second rather
+ * than at the end of the second. The worker runs only while the namespace
+ * has services.
  */
 #include <linux/ktime.h>
 #include <linux/jiffies.h>
@@ -17,6 +18,7 @@
 #include "netlink.h"
 
 #define HLB_HYBRID_PERIOD	HZ
+#define HLB_HYBRID_GAP		(HZ / 10)
 
 static u64 hlb_now_ms(void)
 {
@@ -62,6 +64,8 @@ void hlb_hybrid_reset(struct hlb_service *svc)
 static void hlb_hybrid_apply(struct hlb_net *hn, struct hlb_service *svc,
 			     const struct hlb_hybrid_switch *sw)
 {
+	if (sw->method == HLB_METHOD_STATEFUL)
+		hlb_lut_adopt(hn, svc);
 	WRITE_ONCE(svc->method, sw->method);
 	svc->switches++;
 	svc->last_switch = ktime_get_real_ns();
@@ -70,9 +74,29 @@ static void hlb_hybrid_apply(struct hlb_net *hn, struct hlb_service *svc,
 	hlb_notify_switch(hn, svc, sw);
 }
 
+/*
+ * A service over a session watermark whose switch the dwell time holds
+ * back: the next run is due when the dwell ends, not up to a second later
+ * (the packet path asks only once per crossing). In *@next, jiffies.
+ */
+static void hlb_hybrid_due(const struct hlb_svc_conf *c,
+			   struct hlb_service *svc, u64 now,
+			   unsigned long *next)
+{
+	u64 left;
+
+	if (!next || c->pin != HLB_PIN_NONE ||
+	    svc->hyb.method != HLB_METHOD_STATEFUL ||
+	    !test_bit(HLB_SVC_KICKED, &svc->hyb_flags))
+		return;
+	left = hlb_hybrid_dwell_left(c->hybrid, &svc->hyb, now);
+	if (left)
+		*next = min(*next, msecs_to_jiffies(left));
+}
+
 /* One step of one service's policy; with hn->lock held. */
 static void hlb_hybrid_step_svc(struct hlb_net *hn, struct hlb_service *svc,
-				bool fill_limit)
+				bool fill_limit, unsigned long *next)
 {
 	const struct hlb_svc_conf *c = hlb_svc_conf_locked(hn, svc);
 	struct hlb_hybrid_measure m = { .fill_limit = fill_limit };
@@ -99,52 +123,91 @@ static void hlb_hybrid_step_svc(struct hlb_net *hn, struct hlb_service *svc,
 	} else {
 		m.partial = true;
 	}
+	/* Back under: the next crossing may ask for an early run. */
+	if (!fill_limit && !(c->hybrid[HLB_HYB_A_SESSIONS_HIGH] &&
+			     m.sessions >= c->hybrid[HLB_HYB_A_SESSIONS_HIGH]))
+		clear_bit(HLB_SVC_KICKED, &svc->hyb_flags);
 	if (c->mode != HLB_MODE_HYBRID)
 		return;
 	svc->hyb.method = READ_ONCE(svc->method);
 	if (hlb_hybrid_step(c->hybrid, c->pin, &svc->hyb, &m, now, &sw))
 		hlb_hybrid_apply(hn, svc, &sw);
+	else
+		hlb_hybrid_due(c, svc, now, next);
 }
 
 /* A single service right now, e.g. after its pin changed. */
 void hlb_hybrid_eval(struct hlb_net *hn, struct hlb_service *svc)
 {
 	lockdep_assert_held(&hn->lock);
-	hlb_hybrid_step_svc(hn, svc, hlb_fill_limited(hn));
+	hlb_hybrid_step_svc(hn, svc, hlb_fill_limited(hn), NULL);
 }
 
+/*
+ * Once a second while the namespace has services; it stops when it finds
+ * none, and hlb_hybrid_start() starts it again with the next one. Whether
+ * it runs is hn->hybrid_running, under hn->lock.
+ */
 static void hlb_hybrid_work(struct work_struct *work)
 {
 	struct hlb_net *hn = container_of(to_delayed_work(work),
 					  struct hlb_net, hybrid_work);
+	unsigned long id, next = HLB_HYBRID_PERIOD;
 	struct hlb_service *svc;
-	unsigned long id;
 	bool fill;
 
 	clear_bit(0, &hn->hybrid_kicked);
+	WRITE_ONCE(hn->hybrid_last, jiffies);
 	mutex_lock(&hn->lock);
+	if (!hn->nservices) {
+		hn->hybrid_running = false;
+		mutex_unlock(&hn->lock);
+		return;
+	}
 	fill = hlb_fill_limited(hn);
 	xa_for_each(&hn->service_ids, id, svc) {
-		hlb_hybrid_step_svc(hn, svc, fill);
+		hlb_hybrid_step_svc(hn, svc, fill, &next);
 		hlb_lut_expire(hn, svc);
 	}
 	mutex_unlock(&hn->lock);
+	queue_delayed_work(system_power_efficient_wq, &hn->hybrid_work, next);
+}
+
+/* With hn->lock held, after a service was added. */
+void hlb_hybrid_start(struct hlb_net *hn)
+{
+	lockdep_assert_held(&hn->lock);
+	if (hn->hybrid_running)
+		return;
+	hn->hybrid_running = true;
 	queue_delayed_work(system_power_efficient_wq, &hn->hybrid_work,
 			   HLB_HYBRID_PERIOD);
 }
 
-/* From the packet path: run now, once, however many packets ask. */
-void hlb_hybrid_kick(struct hlb_net *hn)
+/*
+ * From the packet path, when @svc is over a session watermark or the
+ * namespace over its fill limit: an early run, once per crossing. The
+ * service stays "kicked" until a run finds it back under, so a service
+ * that the policy keeps where it is (pinned, dwelling, in a transition)
+ * does not ask again with every new session, and the worker does not run
+ * back to back under hn->lock. Early runs are also HLB_HYBRID_GAP apart
+ * at least, whatever the number of services crossing.
+ */
+void hlb_hybrid_kick(struct hlb_net *hn, struct hlb_service *svc)
 {
-	if (!test_and_set_bit(0, &hn->hybrid_kicked))
-		mod_delayed_work(system_power_efficient_wq, &hn->hybrid_work, 0);
+	unsigned long next;
+
+	if (test_and_set_bit(HLB_SVC_KICKED, &svc->hyb_flags) ||
+	    test_and_set_bit(0, &hn->hybrid_kicked))
+		return;
+	next = READ_ONCE(hn->hybrid_last) + HLB_HYBRID_GAP;
+	mod_delayed_work(system_power_efficient_wq, &hn->hybrid_work,
+			 time_after(next, jiffies) ? next - jiffies : 0);
 }
 
 void hlb_hybrid_net_init(struct hlb_net *hn)
 {
 	INIT_DELAYED_WORK(&hn->hybrid_work, hlb_hybrid_work);
-	queue_delayed_work(system_power_efficient_wq, &hn->hybrid_work,
-			   HLB_HYBRID_PERIOD);
 }
 
 void hlb_hybrid_net_exit(struct hlb_net *hn)

@@ -10,9 +10,10 @@
 
 void hlb_hybrid_net_init(struct hlb_net *hn);
 void hlb_hybrid_net_exit(struct hlb_net *hn);
+void hlb_hybrid_start(struct hlb_net *hn);
 
 /* From the packet path: measure now rather than at the end of the second. */
-void hlb_hybrid_kick(struct hlb_net *hn);
+void hlb_hybrid_kick(struct hlb_net *hn, struct hlb_service *svc);
 
 /* With hn->lock held: one service now; start measuring afresh. */
 void hlb_hybrid_eval(struct hlb_net *hn, struct hlb_service *svc);

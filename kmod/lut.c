@@ -196,17 +196,37 @@ void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 	hlb_lut_drop(unused);
 }
 
-/* The end of a transition period: the old table goes. */
+/* The end of a transition period: the old table goes; adoption ends. */
 void hlb_lut_expire(struct hlb_net *hn, struct hlb_service *svc)
 {
 	struct hlb_lut *prev = rcu_dereference_protected(svc->prev_lut,
 					lockdep_is_held(&hn->lock));
 
+	if (svc->adopting && !hlb_lut_adopting(svc))
+		WRITE_ONCE(svc->adopting, false);
 	if (!prev || (hlb_svc_conf_locked(hn, svc)->transition_ms &&
 		      time_before(jiffies, READ_ONCE(svc->prev_until))))
 		return;
 	RCU_INIT_POINTER(svc->prev_lut, NULL);
 	hlb_lut_drop(prev);
+}
+
+/*
+ * @svc now keeps sessions, and did not a moment ago (a hybrid switch, or
+ * a mode changed by hand): its live flows have none. For as long as an
+ * established session would live unused, a TCP segment that is not a SYN
+ * and has no session is taken for one of those flows: placed by the table,
+ * as it was while stateless, whatever the scheduler, strictness or
+ * connection limits say, and adopted (hook.c). With hn->lock held.
+ */
+void hlb_lut_adopt(struct hlb_net *hn, struct hlb_service *svc)
+{
+	u32 est = hlb_config_timeout(&hn->cfg, hlb_svc_conf_locked(hn, svc),
+				     HLB_TO_A_TCP_EST);
+
+	WRITE_ONCE(svc->adopt_until, jiffies + (unsigned long)
+		   min_t(u64, (u64)est * HZ, MAX_JIFFY_OFFSET));
+	WRITE_ONCE(svc->adopting, true);
 }
 
 /* The bucket of a flow, by the hash the table was built for. */

@@ -45,6 +45,14 @@ static inline int hlb_lut_build(struct hlb_service *svc,
 void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 		     struct hlb_lut *lut);
 void hlb_lut_expire(struct hlb_net *hn, struct hlb_service *svc);
+void hlb_lut_adopt(struct hlb_net *hn, struct hlb_service *svc);
+
+/* Flows without sessions are adopted (hlb_lut_adopt()). */
+static inline bool hlb_lut_adopting(const struct hlb_service *svc)
+{
+	return READ_ONCE(svc->adopting) &&
+	       time_before(jiffies, READ_ONCE(svc->adopt_until));
+}
 
 /* A table never published, or a dead service's tables, freed now. */
 void hlb_lut_free(struct hlb_lut *lut);

@@ -91,14 +91,34 @@ session_exit:
 	return err;
 }
 
+/* A chain of frees is this long at most: session, service, server. */
+#define HLB_EXIT_BARRIERS	8
+
+/*
+ * Objects die in RCU callbacks that queue the next: a session's drops its
+ * service's last reference; the service's frees its lookup tables, which
+ * drop the servers' (as does a replaced table's own callback). Each
+ * rcu_barrier() waits for one generation; once
+ * every object is gone, one more waits for the callback that freed the
+ * last one to return, so that no code of this module runs after exit.
+ * Objects left by then were leaked, not pending: say so.
+ */
+static void hlb_wait_objects(void)
+{
+	int i;
+
+	for (i = 0; i < HLB_EXIT_BARRIERS && hlb_obj_alive(); i++)
+		rcu_barrier();
+	rcu_barrier();
+	WARN(hlb_obj_alive(), "hlb: objects left at exit\n");
+}
+
 static void __exit hlb_exit(void)
 {
 	/* No new requests first, then no namespaces, then no callbacks. */
 	hlb_genl_exit();
 	unregister_pernet_subsys(&hlb_net_ops);
-	/* Twice: a session's callback may queue its service's or server's. */
-	rcu_barrier();
-	rcu_barrier();
+	hlb_wait_objects();
 	hlb_session_exit();
 }
 

@@ -237,7 +237,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 		hlb_filter_del(hn, HLB_FILTER_VIP, key);
 		goto erase;
 	}
-	hn->nservices++;
+	WRITE_ONCE(hn->nservices, hn->nservices + 1);
 	return 0;
 erase:
 	xa_erase(&hn->service_ids, svc->id);
@@ -274,7 +274,12 @@ int hlb_service_set(struct hlb_net *hn, struct hlb_service *svc,
 	}
 	rcu_assign_pointer(svc->conf, conf);
 	if (conf->mode != old->mode) {
-		WRITE_ONCE(svc->method, hlb_initial_method(conf));
+		u8 method = hlb_initial_method(conf);
+
+		if (method == HLB_METHOD_STATEFUL &&
+		    svc->method == HLB_METHOD_STATELESS)
+			hlb_lut_adopt(hn, svc);
+		WRITE_ONCE(svc->method, method);
 		hlb_hybrid_reset(svc);
 	}
 	if (rebuild)
@@ -303,7 +308,7 @@ static void hlb_service_unlink(struct hlb_net *hn, struct hlb_service *svc)
 	rhashtable_remove_fast(&hn->services, &svc->node, hlb_svc_params);
 	hlb_filter_del(hn, HLB_FILTER_VIP, &svc->key);
 	xa_erase(&hn->service_ids, svc->id);
-	hn->nservices--;
+	WRITE_ONCE(hn->nservices, hn->nservices - 1);
 	WRITE_ONCE(svc->dead, true);
 	xa_for_each(&svc->servers, id, srv) {
 		WRITE_ONCE(srv->dead, true);

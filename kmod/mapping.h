@@ -21,6 +21,9 @@ struct hlb_lut;
  * when the configuration lets go, so that a session being created at
  * that moment can tell.
  */
+/* hlb_service.hyb_flags: an early policy run was asked for (hybrid.c) */
+#define HLB_SVC_KICKED	0
+
 struct hlb_service {
 	struct rhash_head node;		/* hlb_net.services */
 	struct hlb_key key;
@@ -33,6 +36,9 @@ struct hlb_service {
 	/* Flow protection: the table before the last change, until then. */
 	struct hlb_lut __rcu *prev_lut;
 	unsigned long prev_until;	/* jiffies */
+	/* Adoption: after a switch to stateful, until then (lut.c). */
+	bool adopting;
+	unsigned long adopt_until;	/* jiffies */
 	struct xarray servers;		/* by server id, for dumps */
 	u32 next_server_id;
 	u32 nservers;
@@ -40,6 +46,7 @@ struct hlb_service {
 	u64 stats_gone[__HLB_ST_A_MAX];	/* left by deleted servers */
 	atomic_t nsessions;
 	u8 method;			/* enum hlb_method */
+	unsigned long hyb_flags;	/* HLB_SVC_KICKED */
 	/* Hybrid: policy state and the counters at the last step. */
 	struct hlb_hybrid_state hyb;
 	u64 hyb_packets;

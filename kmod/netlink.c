@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "hook.h"
+#include "hybrid.h"
 #include "session.h"
 
 static struct genl_family hlb_family;
@@ -524,7 +525,11 @@ static int hlb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	return hlb_req_end(&r, hlb_reply(info, &r.m), 0);
 }
 
-/* A new service needs the hooks: without them it cannot be. */
+/*
+ * A new service needs the hooks: without them it cannot be. The session
+ * GC and the hybrid worker start with it too; they stop by themselves
+ * once they find the namespace without services.
+ */
 static int hlb_service_hook(struct hlb_net *hn, const struct hlb_key *key,
 			    struct netlink_ext_ack *extack)
 {
@@ -534,8 +539,11 @@ static int hlb_service_hook(struct hlb_net *hn, const struct hlb_key *key,
 		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
 		hlb_service_del(hn, hlb_service_find(hn, key));
 		hlb_hooks_update(hn);
+		return err;
 	}
-	return err;
+	hlb_sessions_gc_start(hn);
+	hlb_hybrid_start(hn);
+	return 0;
 }
 
 static int hlb_service_new(struct hlb_req *r, struct netlink_ext_ack *extack)

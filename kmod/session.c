@@ -705,6 +705,22 @@ static unsigned long hlb_gc_slice(struct hlb_net *hn)
 	return max(1UL, READ_ONCE(hn->gc_period) * HLB_GC_BATCH / n);
 }
 
+/*
+ * Idle with no session, and gone with no service: a namespace without
+ * services costs no wakeup. hlb_sessions_gc_start() queues it again with
+ * the next service; the bit and the re-read close the race with it.
+ */
+static bool hlb_gc_stop(struct hlb_net *hn)
+{
+	if (READ_ONCE(hn->nservices))
+		return false;
+	clear_bit(0, &hn->gc_running);
+	/* Pairs with the test_and_set_bit() after nservices++ in start. */
+	smp_mb__after_atomic();
+	return !READ_ONCE(hn->nservices) ||
+	       test_and_set_bit(0, &hn->gc_running);
+}
+
 static void hlb_gc_work(struct work_struct *work)
 {
 	struct hlb_net *hn = container_of(to_delayed_work(work),
@@ -713,7 +729,17 @@ static void hlb_gc_work(struct work_struct *work)
 
 	if (atomic_read(&hn->nsessions) || hn->gc_walking)
 		delay = hlb_gc_slice(hn);
+	else if (hlb_gc_stop(hn))
+		return;
 	queue_delayed_work(system_power_efficient_wq, &hn->gc_work, delay);
+}
+
+/* After a service was added (hn->nservices is already counted). */
+void hlb_sessions_gc_start(struct hlb_net *hn)
+{
+	if (!test_and_set_bit(0, &hn->gc_running))
+		queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
+				   HLB_GC_IDLE);
 }
 
 static int hlb_retime_visit(struct hlb_net *hn, struct hlb_session *s,
@@ -831,8 +857,6 @@ int hlb_sessions_net_init(struct hlb_net *hn)
 		return err;
 	hn->gc_period = HLB_GC_MIN;
 	INIT_DELAYED_WORK(&hn->gc_work, hlb_gc_work);
-	queue_delayed_work(system_power_efficient_wq, &hn->gc_work,
-			   HLB_GC_IDLE);
 	return 0;
 }
 

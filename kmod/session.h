@@ -49,6 +49,7 @@ struct hlb_session {
 int hlb_session_init(void);
 void hlb_session_exit(void);
 int hlb_sessions_net_init(struct hlb_net *hn);
+void hlb_sessions_gc_start(struct hlb_net *hn);
 void hlb_sessions_net_exit(struct hlb_net *hn);
 
 /* The packet path */

@@ -181,3 +181,14 @@ long hlb_obj_count(int type)
 {
 	return atomic_long_read(&hlb_objects[type]);
 }
+
+/* Any object of any type still alive, in any namespace. */
+bool hlb_obj_alive(void)
+{
+	int i;
+
+	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++)
+		if (atomic_long_read(&hlb_objects[i]))
+			return true;
+	return false;
+}

@@ -99,5 +99,6 @@ void hlb_stats_service_gone(struct hlb_net *hn, struct hlb_service *svc);
 /* Objects alive, by HLB_OBJ_A_*. */
 void hlb_obj_add(int type, int delta);
 long hlb_obj_count(int type);
+bool hlb_obj_alive(void);
 
 #endif /* _HLB_STATS_H */

@@ -93,10 +93,20 @@ static bool hlb_all_low(const u32 *conf, const struct hlb_hybrid_measure *m)
 	return true;
 }
 
+u64 hlb_hybrid_dwell_left(const u32 *conf, const struct hlb_hybrid_state *st,
+			  u64 now)
+{
+	u64 dwell = conf[HLB_HYB_A_DWELL_MS];
+
+	if (!st->switched || now - st->last_switch >= dwell)
+		return 0;
+	return st->last_switch + dwell - now;
+}
+
 static bool hlb_dwell_over(const u32 *conf, const struct hlb_hybrid_state *st,
 			   u64 now)
 {
-	return !st->switched || now - st->last_switch >= conf[HLB_HYB_A_DWELL_MS];
+	return !hlb_hybrid_dwell_left(conf, st, now);
 }
 
 static bool hlb_pinned(u8 pin, struct hlb_hybrid_state *st, u64 now,

@@ -57,6 +57,10 @@ bool hlb_hybrid_step(const u32 *conf, u8 pin, struct hlb_hybrid_state *st,
 		     const struct hlb_hybrid_measure *m, u64 now,
 		     struct hlb_hybrid_switch *sw);
 
+/* How long (ms) the dwell time still forbids a switch; 0: it does not. */
+u64 hlb_hybrid_dwell_left(const u32 *conf, const struct hlb_hybrid_state *st,
+			  u64 now);
+
 /*
  * A configuration (by HLB_HYB_A_*) whose low watermark is above its high
  * one: the message naming the pair, with their attribute types in *@high

@@ -81,7 +81,10 @@ static void test_dwell(void)
 	CHECK(!step(1000, 0));
 	CHECK(!step(4000, 0));
 	CHECK(!step(9999, 0));
+	CHECK_EQ(hlb_hybrid_dwell_left(conf, &st, 9999), 1);
 	CHECK(step(10000, 0));
+	CHECK_EQ(hlb_hybrid_dwell_left(conf, &st, 10000), 10000);
+	CHECK_EQ(hlb_hybrid_dwell_left(conf, &st, 20000), 0);
 	/* And no switch back to stateless before another 10 s. */
 	CHECK(!step(11000, 9000));
 	CHECK(!step(19999, 9000));
