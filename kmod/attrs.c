@@ -45,16 +45,26 @@ static struct netlink_range_validation hlb_session_limit_range = {
 	.min = 1, .max = HLB_SESSION_LIMIT_MAX,
 };
 
-static const struct nla_policy hlb_top_policy[HLB_A_MAX + 1] = {
-	[HLB_A_VERSION] = { .type = NLA_REJECT },
-	[HLB_A_GENL_VERSION] = { .type = NLA_REJECT },
+/* Read-only at top level: the core refuses it, with this message. */
+#define HLB_TOP_RO(a) \
+	[a] = { .type = NLA_REJECT, .reject_message = #a ": read-only" }
+
+/*
+ * The family's policy: the generic netlink core parses the top level
+ * (strictly, as for any family that validates its header) before hlb
+ * sees a request; hlb parses the nests, naming what is wrong.
+ */
+const struct nla_policy hlb_top_policy[HLB_A_MAX + 1] = {
+	HLB_TOP_RO(HLB_A_VERSION),
+	HLB_TOP_RO(HLB_A_GENL_VERSION),
 	[HLB_A_SERVICE] = { .type = NLA_NESTED },
 	[HLB_A_SERVER] = { .type = NLA_NESTED },
-	[HLB_A_SESSION] = { .type = NLA_REJECT },
-	[HLB_A_STATS] = { .type = NLA_REJECT },
+	HLB_TOP_RO(HLB_A_SESSION),
+	HLB_TOP_RO(HLB_A_STATS),
 	[HLB_A_CONFIG] = { .type = NLA_NESTED },
-	[HLB_A_EVENT] = { .type = NLA_REJECT },
-	[HLB_A_OBJECTS] = { .type = NLA_REJECT },
+	HLB_TOP_RO(HLB_A_EVENT),
+	HLB_TOP_RO(HLB_A_OBJECTS),
+	HLB_TOP_RO(HLB_A_MODULE_OBJECTS),
 };
 
 static const struct hlb_attr_msg hlb_top_msgs[HLB_A_MAX + 1] = {
@@ -67,6 +77,7 @@ static const struct hlb_attr_msg hlb_top_msgs[HLB_A_MAX + 1] = {
 	HLB_MSG(HLB_A_CONFIG),
 	HLB_RO(HLB_A_EVENT),
 	HLB_RO(HLB_A_OBJECTS),
+	HLB_RO(HLB_A_MODULE_OBJECTS),
 };
 
 static const struct nla_policy hlb_svc_policy[HLB_SVC_A_MAX + 1] = {
@@ -197,10 +208,9 @@ static const struct hlb_attr_msg hlb_cfg_msgs[HLB_CFG_A_MAX + 1] = {
 	HLB_RO(HLB_CFG_A_SERVICES),
 };
 
+/* For hlb_require() only: the core parses the top level. */
 const struct hlb_nest hlb_nest_top =
-	HLB_NEST(HLB_A_MAX, hlb_top_policy, hlb_top_msgs,
-		 "unknown top-level attribute",
-		 "trailing bytes after the top-level attributes");
+	HLB_NEST(HLB_A_MAX, hlb_top_policy, hlb_top_msgs, NULL, NULL);
 const struct hlb_nest hlb_nest_svc =
 	HLB_NEST(HLB_SVC_A_MAX, hlb_svc_policy, hlb_svc_msgs,
 		 "HLB_A_SERVICE: unknown attribute",
@@ -260,14 +270,6 @@ int hlb_parse_nested(struct nlattr **tb, const struct hlb_nest *nest,
 		     const struct nlattr *nla, struct netlink_ext_ack *extack)
 {
 	return hlb_nla_parse(tb, nest, nla_data(nla), nla_len(nla), extack);
-}
-
-int hlb_parse_msg(struct nlattr **tb, const struct nlmsghdr *nlh,
-		  struct netlink_ext_ack *extack)
-{
-	return hlb_nla_parse(tb, &hlb_nest_top,
-			     nlmsg_attrdata(nlh, GENL_HDRLEN),
-			     nlmsg_attrlen(nlh, GENL_HDRLEN), extack);
 }
 
 /* For messages chosen at run time; @msg must be a static string. */

@@ -19,6 +19,7 @@ struct hlb_nest {
 	const char *trailing;
 };
 
+extern const struct nla_policy hlb_top_policy[HLB_A_MAX + 1];
 extern const struct hlb_nest hlb_nest_top, hlb_nest_svc, hlb_nest_to,
 	hlb_nest_hyb, hlb_nest_srv, hlb_nest_cfg;
 
@@ -27,8 +28,6 @@ int hlb_nla_parse(struct nlattr **tb, const struct hlb_nest *nest,
 		  struct netlink_ext_ack *extack);
 int hlb_parse_nested(struct nlattr **tb, const struct hlb_nest *nest,
 		     const struct nlattr *nla, struct netlink_ext_ack *extack);
-int hlb_parse_msg(struct nlattr **tb, const struct nlmsghdr *nlh,
-		  struct netlink_ext_ack *extack);
 void hlb_set_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
 		 const char *msg);
 bool hlb_require(struct nlattr **tb, int type, const struct hlb_nest *nest,

@@ -72,19 +72,28 @@ static struct hlb_lut *hlb_lut_alloc(const struct hlb_svc_conf *conf,
 	return lut;
 }
 
-static u32 hlb_weighted_servers(struct hlb_service *svc)
+/* A server's weight in a table being built: @chg's if it is @chg's. */
+static u32 hlb_lut_weight(const struct hlb_server *srv,
+			  const struct hlb_lut_change *chg)
+{
+	return chg && chg->srv == srv ? chg->weight : srv->weight;
+}
+
+static u32 hlb_weighted_servers(struct hlb_service *svc,
+				const struct hlb_lut_change *chg)
 {
 	struct hlb_server *srv;
 	unsigned long id;
 	u32 n = 0;
 
 	xa_for_each(&svc->servers, id, srv)
-		n += srv->weight > 0;
+		n += hlb_lut_weight(srv, chg) > 0;
 	return n;
 }
 
 /* Runs Maglev over @lut->servers; the scratch memory lives only here. */
-static int hlb_lut_populate(struct hlb_lut *lut)
+static int hlb_lut_populate(struct hlb_lut *lut,
+			    const struct hlb_lut_change *chg)
 {
 	struct hlb_maglev_server *ms;
 	void *scratch;
@@ -102,7 +111,7 @@ static int hlb_lut_populate(struct hlb_lut *lut)
 		memcpy(ms[i].addr, srv->key.addr.b, sizeof(ms[i].addr));
 		ms[i].addr_len = hlb_addr_len(srv->key.family);
 		ms[i].port = srv->key.port;
-		ms[i].weight = srv->weight;
+		ms[i].weight = hlb_lut_weight(srv, chg);
 	}
 	/* Only called with servers of weight > 0: never "empty". */
 	if (hlb_maglev_build(lut->entry, lut->size, ms, lut->nservers,
@@ -118,12 +127,14 @@ out:
 
 /*
  * Build the lookup table @svc should have with @conf, from its current
- * servers. Nothing is published.
+ * servers, one of them at another weight if @chg says so. Nothing is
+ * published, nothing changed.
  */
-int hlb_lut_build(struct hlb_service *svc, const struct hlb_svc_conf *conf,
-		  struct hlb_lut **out)
+int hlb_lut_build_with(struct hlb_service *svc,
+		       const struct hlb_svc_conf *conf,
+		       const struct hlb_lut_change *chg, struct hlb_lut **out)
 {
-	u32 n = hlb_weighted_servers(svc);
+	u32 n = hlb_weighted_servers(svc, chg);
 	struct hlb_server *srv;
 	struct hlb_lut *lut;
 	unsigned long id;
@@ -136,12 +147,12 @@ int hlb_lut_build(struct hlb_service *svc, const struct hlb_svc_conf *conf,
 	if (!lut)
 		return -ENOMEM;
 	xa_for_each(&svc->servers, id, srv) {
-		if (!srv->weight)
+		if (!hlb_lut_weight(srv, chg))
 			continue;
 		refcount_inc(&srv->refcnt);
 		lut->servers[lut->nservers++] = srv;
 	}
-	err = hlb_lut_populate(lut);
+	err = hlb_lut_populate(lut, chg);
 	if (err) {
 		hlb_lut_free(lut);
 		return err;
@@ -216,23 +227,6 @@ void hlb_lut_adopt(struct hlb_net *hn, struct hlb_service *svc)
 	WRITE_ONCE(svc->adopt_until, jiffies + (unsigned long)
 		   min_t(u64, (u64)est * HZ, MAX_JIFFY_OFFSET));
 	WRITE_ONCE(svc->adopting, true);
-}
-
-/* Build and publish: a failure leaves the old table. */
-int hlb_lut_rebuild(struct hlb_net *hn, struct hlb_service *svc,
-		    struct netlink_ext_ack *extack)
-{
-	struct hlb_svc_conf *conf = hlb_svc_conf_locked(hn, svc);
-	struct hlb_lut *lut;
-	int err;
-
-	err = hlb_lut_build(svc, conf, &lut);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "out of memory building the lookup table");
-		return err;
-	}
-	hlb_lut_publish(hn, svc, lut);
-	return 0;
 }
 
 /* The bucket of a flow, by the hash the table was built for. */

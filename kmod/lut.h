@@ -24,13 +24,26 @@ struct hlb_lut {
 	u16 entry[];
 };
 
+/* A table as it would be with @srv at @weight. */
+struct hlb_lut_change {
+	const struct hlb_server *srv;
+	u32 weight;
+};
+
 /* With hn->lock held. NULL in *@out when no server takes new flows. */
-int hlb_lut_build(struct hlb_service *svc, const struct hlb_svc_conf *conf,
-		  struct hlb_lut **out);
+int hlb_lut_build_with(struct hlb_service *svc,
+		       const struct hlb_svc_conf *conf,
+		       const struct hlb_lut_change *chg, struct hlb_lut **out);
+
+static inline int hlb_lut_build(struct hlb_service *svc,
+				const struct hlb_svc_conf *conf,
+				struct hlb_lut **out)
+{
+	return hlb_lut_build_with(svc, conf, NULL, out);
+}
+
 void hlb_lut_publish(struct hlb_net *hn, struct hlb_service *svc,
 		     struct hlb_lut *lut);
-int hlb_lut_rebuild(struct hlb_net *hn, struct hlb_service *svc,
-		    struct netlink_ext_ack *extack);
 void hlb_lut_expire(struct hlb_net *hn, struct hlb_service *svc);
 void hlb_lut_adopt(struct hlb_net *hn, struct hlb_service *svc);
 

@@ -106,6 +106,36 @@ void hlb_mapping_exit(struct hlb_net *hn)
 	xa_destroy(&hn->service_ids);
 }
 
+/*
+ * The namespace's own objects, by HLB_OBJ_A_*: what its tables hold now.
+ * (The module-wide counts, hlb_obj_count(), run from allocation to free
+ * and cannot be split: an object may outlive its namespace by a grace
+ * period.)
+ */
+void hlb_net_objects(struct hlb_net *hn, u64 *v)
+{
+	struct hlb_service *svc;
+	unsigned long id;
+
+	lockdep_assert_held(&hn->lock);
+	memset(v, 0, sizeof(*v) * __HLB_OBJ_A_MAX);
+	v[HLB_OBJ_A_SERVICES] = hn->nservices;
+	v[HLB_OBJ_A_SESSIONS] = atomic_read(&hn->nsessions);
+	xa_for_each(&hn->service_ids, id, svc) {
+		v[HLB_OBJ_A_SERVERS] += svc->nservers;
+		v[HLB_OBJ_A_TABLES] +=
+			!!rcu_access_pointer(svc->lut) +
+			!!rcu_access_pointer(svc->prev_lut);
+	}
+}
+
+/*
+ * Allocation failures, whichever allocation: the lookup table of a new
+ * server, a table's or index's memory, the object itself.
+ */
+#define HLB_SVC_NOMEM "HLB_A_SERVICE: out of memory adding the service"
+#define HLB_SRV_NOMEM "HLB_A_SERVER: out of memory adding the server"
+
 /* Services */
 
 struct hlb_service *hlb_service_find(struct hlb_net *hn,
@@ -177,6 +207,7 @@ int hlb_service_add(struct hlb_net *hn, const struct hlb_key *key,
 	}
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc) {
+		NL_SET_ERR_MSG(extack, HLB_SVC_NOMEM);
 		kfree(conf);
 		return -ENOMEM;
 	}
@@ -212,6 +243,7 @@ erase:
 	xa_erase(&hn->service_ids, svc->id);
 free:
 	hlb_service_free(svc);
+	NL_SET_ERR_MSG(extack, HLB_SVC_NOMEM);
 	return err;
 }
 
@@ -380,8 +412,10 @@ int hlb_server_add(struct hlb_net *hn, struct hlb_service *svc,
 	if (err)
 		return err;
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
-	if (!srv)
+	if (!srv) {
+		NL_SET_ERR_MSG(extack, HLB_SRV_NOMEM);
 		return -ENOMEM;
+	}
 	hlb_obj_add(HLB_OBJ_A_SERVERS, 1);
 	srv->key = *key;
 	srv->svc = svc;
@@ -419,24 +453,38 @@ erase:
 	svc->nservers--;
 free:
 	hlb_server_free(srv);
+	NL_SET_ERR_MSG(extack, HLB_SRV_NOMEM);
 	return err;
 }
 
+/*
+ * All or nothing: the table for the new weight is built before anything
+ * changes, so that a failure leaves the server as it was (and nothing to
+ * announce), and the packet path (wlc reads the weight) meets the new
+ * weight only once its table is ready to be published.
+ */
 int hlb_server_set(struct hlb_net *hn, struct hlb_server *srv, u32 weight,
 		   u32 max_conns, struct netlink_ext_ack *extack)
 {
-	u32 old = srv->weight;
+	const struct hlb_lut_change chg = { .srv = srv, .weight = weight };
+	struct hlb_service *svc = srv->svc;
+	struct hlb_lut *lut;
 	int err;
 
 	lockdep_assert_held(&hn->lock);
+	if (weight != srv->weight) {
+		err = hlb_lut_build_with(svc, hlb_svc_conf_locked(hn, svc),
+					 &chg, &lut);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "out of memory building the lookup table");
+			return err;
+		}
+		WRITE_ONCE(srv->weight, weight);
+		hlb_lut_publish(hn, svc, lut);
+	}
 	WRITE_ONCE(srv->max_conns, max_conns);
-	if (weight == old)
-		return 0;
-	WRITE_ONCE(srv->weight, weight);
-	err = hlb_lut_rebuild(hn, srv->svc, extack);
-	if (err)
-		WRITE_ONCE(srv->weight, old);
-	return err;
+	return 0;
 }
 
 int hlb_server_del(struct hlb_net *hn, struct hlb_server *srv,

@@ -81,6 +81,8 @@ static inline struct hlb_svc_conf *hlb_svc_conf_locked(struct hlb_net *hn,
 
 int hlb_mapping_init(struct hlb_net *hn);
 void hlb_mapping_exit(struct hlb_net *hn);
+/* With hn->lock held: @v has __HLB_OBJ_A_MAX entries. */
+void hlb_net_objects(struct hlb_net *hn, u64 *v);
 
 /* Under RCU or hn->lock. */
 struct hlb_service *hlb_service_find(struct hlb_net *hn,

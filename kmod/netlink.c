@@ -169,15 +169,24 @@ static int hlb_put_net_stats(struct sk_buff *skb, struct hlb_net *hn)
 	return hlb_put_stats(skb, HLB_A_STATS, v);
 }
 
-static int hlb_put_objects(struct sk_buff *skb)
+/* HLB_A_OBJECTS, the namespace's; with @module, HLB_A_MODULE_OBJECTS. */
+static int hlb_put_objects(struct sk_buff *skb, struct hlb_net *hn,
+			   bool module)
 {
 	u64 v[__HLB_OBJ_A_MAX];
 	int i;
 
+	hlb_net_objects(hn, v);
+	if (hlb_put_u64_nest(skb, HLB_A_OBJECTS, v, HLB_OBJ_A_SERVICES,
+			     HLB_OBJ_A_PAD, HLB_OBJ_A_PAD))
+		return -EMSGSIZE;
+	if (!module)
+		return 0;
 	for (i = HLB_OBJ_A_SERVICES; i < HLB_OBJ_A_PAD; i++)
 		v[i] = hlb_obj_count(i);
-	return hlb_put_u64_nest(skb, HLB_A_OBJECTS, v, HLB_OBJ_A_SERVICES,
-				HLB_OBJ_A_PAD, HLB_OBJ_A_PAD);
+	return hlb_put_u64_nest(skb, HLB_A_MODULE_OBJECTS, v,
+				HLB_OBJ_A_SERVICES, HLB_OBJ_A_PAD,
+				HLB_OBJ_A_PAD);
 }
 
 static int hlb_put_u32_nest(struct sk_buff *skb, int type, const u32 *v,
@@ -305,7 +314,8 @@ struct hlb_msg {
 	bool srv_full;
 	bool config;			/* HLB_A_CONFIG */
 	bool stats;			/* HLB_A_STATS of the namespace */
-	bool info;			/* HLB_A_VERSION, HLB_A_GENL_VERSION */
+	bool info;			/* HLB_A_VERSION, ..., HLB_A_OBJECTS */
+	bool module_objects;		/* HLB_A_MODULE_OBJECTS too */
 	const struct hlb_hybrid_switch *sw;	/* HLB_A_EVENT */
 };
 
@@ -332,7 +342,7 @@ static int hlb_put_msg_attrs(struct sk_buff *skb, const struct hlb_msg *m)
 	if (m->info &&
 	    (nla_put_string(skb, HLB_A_VERSION, HLB_VERSION) ||
 	     nla_put_u32(skb, HLB_A_GENL_VERSION, HLB_GENL_VERSION) ||
-	     hlb_put_objects(skb)))
+	     hlb_put_objects(skb, m->hn, m->module_objects)))
 		return -EMSGSIZE;
 	if (m->svc && hlb_put_service(skb, m->hn, m->svc, m->svc_full))
 		return -EMSGSIZE;
@@ -379,9 +389,11 @@ static int hlb_reply(struct genl_info *info, const struct hlb_msg *m)
 }
 
 /*
- * Announce a change; listeners that miss one can always re-read. Built
- * before a deletion (while the object can still be read) and sent after
- * it succeeded.
+ * Announce a change. Built before a deletion (while the object can still
+ * be read) and sent after it succeeded. An event that cannot be built is
+ * not lost silently: the listeners' sockets get ENOBUFS, as for an
+ * overrun, which tells them to read the configuration again (rtnetlink
+ * does the same).
  */
 static struct sk_buff *hlb_event_new(u8 cmd, const struct hlb_msg *m)
 {
@@ -392,8 +404,11 @@ static struct sk_buff *hlb_event_new(u8 cmd, const struct hlb_msg *m)
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb && hlb_put_msg(skb, 0, 0, 0, cmd, m)) {
 		nlmsg_free(skb);
-		return NULL;
+		skb = NULL;
 	}
+	if (!skb)
+		genl_set_err(&hlb_family, m->hn->net, 0, HLB_MCGRP_EVENTS,
+			     -ENOBUFS);
 	return skb;
 }
 
@@ -431,7 +446,7 @@ enum {
 /* A request, parsed. */
 struct hlb_req {
 	struct hlb_msg m;		/* .hn, and .svc with HLB_REQ_SVC */
-	struct nlattr *tb[HLB_A_MAX + 1];
+	struct nlattr **tb;		/* the core's parse of the top level */
 	struct nlattr *stb[HLB_SVC_A_MAX + 1];
 	struct nlattr *rtb[HLB_SRV_A_MAX + 1];
 	struct hlb_key svc_key;
@@ -444,9 +459,9 @@ static int hlb_req_parse(struct genl_info *info, struct hlb_req *r,
 	struct netlink_ext_ack *extack = info->extack;
 	int err;
 
-	err = hlb_parse_msg(r->tb, info->nlhdr, extack);
-	if (err || !(what & (HLB_REQ_SVC_KEY | HLB_REQ_SVC)))
-		return err;
+	r->tb = info->attrs;
+	if (!(what & (HLB_REQ_SVC_KEY | HLB_REQ_SVC)))
+		return 0;
 	if ((what & HLB_REQ_SVC_OPT) && !r->tb[HLB_A_SERVICE])
 		return 0;
 	err = hlb_parse_service(r->tb, r->stb, &r->svc_key, extack);
@@ -502,6 +517,11 @@ static int hlb_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	r.m.info = true;
+	/*
+	 * Every namespace's objects together are the host's business: they
+	 * would tell a tenant how busy the others are.
+	 */
+	r.m.module_objects = netlink_capable(skb, CAP_NET_ADMIN);
 	return hlb_req_end(&r, hlb_reply(info, &r.m), 0);
 }
 
@@ -532,8 +552,10 @@ static int hlb_service_new(struct hlb_req *r, struct netlink_ext_ack *extack)
 	int err;
 
 	conf = kmalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);
-	if (!conf)
+	if (!conf) {
+		NL_SET_ERR_MSG(extack, "HLB_A_SERVICE: out of memory adding the service");
 		return -ENOMEM;
+	}
 	hlb_svc_conf_defaults(conf);
 	err = hlb_svc_conf_apply(r->stb, conf, extack);
 	if (err) {
@@ -570,8 +592,10 @@ static int hlb_service_change(struct hlb_req *r,
 
 	conf = kmemdup(hlb_svc_conf_locked(r->m.hn, r->m.svc), sizeof(*conf),
 		       GFP_KERNEL_ACCOUNT);
-	if (!conf)
+	if (!conf) {
+		NL_SET_ERR_MSG(extack, "HLB_A_SERVICE: out of memory changing the service");
 		return -ENOMEM;
+	}
 	err = hlb_svc_conf_apply(r->stb, conf, extack);
 	if (err) {
 		kfree(conf);
@@ -829,16 +853,15 @@ static struct hlb_dump_ctx *hlb_dump_ctx(struct netlink_callback *cb)
  */
 static int hlb_dump_parse(struct netlink_callback *cb)
 {
-	struct nlattr *tb[HLB_A_MAX + 1], *stb[HLB_SVC_A_MAX + 1];
+	struct nlattr **tb = genl_dumpit_info(cb)->attrs;
 	struct hlb_dump_ctx *ctx = hlb_dump_ctx(cb);
-	int err;
+	struct nlattr *stb[HLB_SVC_A_MAX + 1];
 
 	if (ctx->started)
 		return 0;
 	ctx->started = true;
-	err = hlb_parse_msg(tb, cb->nlh, cb->extack);
-	if (err || !tb[HLB_A_SERVICE])
-		return err;
+	if (!tb[HLB_A_SERVICE])
+		return 0;
 	ctx->filtered = true;
 	return hlb_parse_service(tb, stb, &ctx->key, cb->extack);
 }
@@ -1140,6 +1163,8 @@ static const struct genl_ops hlb_ops[] = {
 		.start = hlb_dump_sessions_start,
 		.dumpit = hlb_dump_sessions,
 		.done = hlb_dump_sessions_done,
+		/* Clients' addresses and ports: the admin's, as conntrack's. */
+		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = HLB_CMD_FLUSH_SESSIONS,
 		.doit = hlb_nl_flush,
@@ -1172,11 +1197,13 @@ static struct genl_family hlb_family __ro_after_init = {
 	/* hlb_net.lock serialises what must be serialised, per namespace. */
 	.parallel_ops = true,
 	/*
-	 * No policy for the core: hlb parses every message itself (attrs.c)
-	 * so that each refusal names its attribute. The core accepts that
-	 * only for commands below resv_start_op.
+	 * resv_start_op is 0, as for any new family: the core refuses
+	 * reserved header fields and flags, and parses the top level
+	 * strictly with this policy. hlb parses the nests (attrs.c), so
+	 * that each refusal there names its attribute.
 	 */
-	.resv_start_op = HLB_CMD_MAX + 1,
+	.policy = hlb_top_policy,
+	.maxattr = HLB_A_MAX,
 	.module = THIS_MODULE,
 	.ops = hlb_ops,
 	.n_ops = ARRAY_SIZE(hlb_ops),

@@ -46,7 +46,7 @@ for v in "$VIP4" "[$VIP6]"; do
 	done
 done | hlb_batch "$RTR" || exit "$ksft_fail"
 
-objects() { "$HLB" -j version | jq -c .objects; }
+objects() { "$HLB" -j version | jq -c .module_objects; }
 
 # failslab ON|OFF: every allocation from hlb's session caches (the
 # caches marked for failslab) fails, or none does.

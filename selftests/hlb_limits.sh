@@ -80,7 +80,7 @@ slab_back() { [[ $(slab_active hlb_session4) == "$1" && $(slab_active hlb_sessio
 # The previous test's namespace is torn down in the background (netns
 # cleanup runs from a workqueue, sessions are freed after a grace
 # period): its sessions must be gone before the caches are counted.
-no_sessions() { [[ $("$HLB" -j version | jq .objects.sessions) == 0 ]]; }
+no_sessions() { [[ $("$HLB" -j version | jq .module_objects.sessions) == 0 ]]; }
 busywait 60000 no_sessions || log "sessions of another namespace still exist"
 base4=$(slab_active hlb_session4) base6=$(slab_active hlb_session6)
 hlbn "$RTR" config set session-limit 20

@@ -2,12 +2,16 @@
 /*
  * The netlink API from raw sockets, without the CLI: every malformed or
  * refused request gets the exact extack message expected and leaves the
- * configuration as it was; callers without CAP_NET_ADMIN may read only.
+ * configuration as it was; callers without CAP_NET_ADMIN may read only,
+ * and not the sessions.
  *
  * Each test runs in a new network namespace of its own (the harness forks
  * one process per test). Needs the hlb module loaded.
  */
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -133,8 +137,8 @@ TEST_F(api, not_nested)
 
 	req_init(&r, self->nl.family, HLB_CMD_NEW_SERVICE, 0);
 	put_u32(&r, HLB_A_SERVICE, 1);
-	EXPECT_REFUSED(&r, -EINVAL,
-		       "HLB_A_SERVICE: invalid type, length or value");
+	/* The generic netlink core parses the top level. */
+	EXPECT_REFUSED(&r, -EINVAL, "NLA_F_NESTED is missing");
 }
 
 TEST_F(api, port_zero)
@@ -239,7 +243,56 @@ TEST_F(api, unknown_top)
 
 	req_init(&r, self->nl.family, HLB_CMD_GET_CONFIG, 0);
 	put_u32(&r, HLB_A_MAX + 1, 5);
-	EXPECT_REFUSED(&r, -EINVAL, "unknown top-level attribute");
+	EXPECT_REFUSED(&r, -EINVAL, "Unknown attribute type");
+}
+
+/* A dump's request is parsed as strictly as any other. */
+TEST_F(api, unknown_top_in_dump)
+{
+	struct req r;
+
+	req_init(&r, self->nl.family, HLB_CMD_GET_SERVICE, NLM_F_DUMP);
+	put_u32(&r, HLB_A_MAX + 1, 5);
+	EXPECT_REFUSED(&r, -EINVAL, "Unknown attribute type");
+}
+
+TEST_F(api, read_only_top)
+{
+	struct req r;
+
+	/* Not flagged NLA_F_NESTED: the core would say only that. */
+	req_init(&r, self->nl.family, HLB_CMD_SET_CONFIG, 0);
+	put_u32(&r, HLB_A_STATS, 0);
+	EXPECT_REFUSED(&r, -EINVAL, "HLB_A_STATS: read-only");
+}
+
+/*
+ * The family validates the generic netlink header (resv_start_op 0): a
+ * request with the reserved field set, or with netlink flags the core
+ * gives no meaning to here (NLM_F_CREATE), is refused, not ignored.
+ */
+TEST_F(api, reserved_header_field)
+{
+	struct genlmsghdr *g;
+	struct req r;
+
+	new_service(&self->nl, &r);
+	nest_end(&r);
+	g = NLMSG_DATA(r.nlh);
+	g->reserved = 1;
+	EXPECT_REFUSED(&r, -EINVAL, "genlmsghdr.reserved field is not 0");
+}
+
+TEST_F(api, reserved_flags)
+{
+	struct req r;
+
+	req_init(&r, self->nl.family, HLB_CMD_NEW_SERVICE, NLM_F_CREATE);
+	nest_start(&r, HLB_A_SERVICE);
+	put_vip(&r, AF_INET, IPPROTO_TCP, "10.0.0.9", 80);
+	nest_end(&r);
+	EXPECT_REFUSED(&r, -EINVAL,
+		       "ambiguous or reserved bits set in nlmsg_flags");
 }
 
 TEST_F(api, duplicate_service)
@@ -499,6 +552,358 @@ TEST_F(api, truncated_attribute)
 	EXPECT_EQ(self->before.len, self->after.len);
 }
 
+/* What HLB_CMD_GET_INFO says about objects. */
+struct info {
+	__u64 obj[__HLB_OBJ_A_MAX];	/* HLB_A_OBJECTS */
+	int objects, module_objects;	/* how many of each nest */
+};
+
+static void info_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct info *in = arg;
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (void *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		struct nlattr *o = (void *)((char *)a + NLA_HDRLEN);
+		int olen = a->nla_len - NLA_HDRLEN;
+
+		if ((a->nla_type & NLA_TYPE_MASK) == HLB_A_MODULE_OBJECTS)
+			in->module_objects++;
+		if ((a->nla_type & NLA_TYPE_MASK) != HLB_A_OBJECTS)
+			continue;
+		in->objects++;
+		for (; olen >= NLA_HDRLEN && o->nla_len >= NLA_HDRLEN;
+		     olen -= NLA_ALIGN(o->nla_len),
+		     o = (void *)((char *)o + NLA_ALIGN(o->nla_len)))
+			if (o->nla_type < __HLB_OBJ_A_MAX &&
+			    o->nla_len == NLA_HDRLEN + 8)
+				memcpy(&in->obj[o->nla_type],
+				       (char *)o + NLA_HDRLEN, 8);
+	}
+}
+
+static int get_info(struct nl *nl, struct info *in)
+{
+	struct req r;
+
+	memset(in, 0, sizeof(*in));
+	req_init(&r, nl->family, HLB_CMD_GET_INFO, 0);
+	return nl_send(nl, &r) ?: nl_recv(nl, info_cb, in);
+}
+
+/*
+ * A namespace's objects are its own: the fixture's two services, one
+ * server and one table (the other service has no server), and nothing
+ * in a new namespace, whatever the others hold.
+ */
+TEST_F(api, objects_per_namespace)
+{
+	struct info in;
+	struct nl nl2;
+
+	ASSERT_EQ(0, get_info(&self->nl, &in));
+	EXPECT_EQ(1, in.objects);
+	EXPECT_EQ(2ULL, in.obj[HLB_OBJ_A_SERVICES]);
+	EXPECT_EQ(1ULL, in.obj[HLB_OBJ_A_SERVERS]);
+	EXPECT_EQ(1ULL, in.obj[HLB_OBJ_A_TABLES]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SESSIONS]);
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, nl_open(&nl2));
+	ASSERT_EQ(0, get_info(&nl2, &in));
+	EXPECT_EQ(1, in.objects);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SERVICES]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SERVERS]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_TABLES]);
+	EXPECT_EQ(0ULL, in.obj[HLB_OBJ_A_SESSIONS]);
+	/* The host's root also sees the module's, which hold the first's. */
+	EXPECT_EQ(1, in.module_objects);
+	close(nl2.fd);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Allocation failures, one at a time: with fail-nth (fault injection,
+ * CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB: the debug kernel of `make
+ * check-debug`), the Nth slab allocation of this thread fails, whatever
+ * its cache. failslab ignores allocations that may sleep unless told not
+ * to, and logs each failure with a stack unless told not to; with its
+ * probability at 0 (the default) that changes nothing else. The
+ * fail-nth file's fd, or -1 if the kernel cannot.
+ */
+static int fail_nth_open(void)
+{
+	struct stat st;
+
+	if (stat("/sys/kernel/debug/failslab", &st))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    write_file("/sys/kernel/debug/failslab/verbose", "0"))
+		return -1;
+	return open("/proc/thread-self/fail-nth", O_RDWR);
+}
+
+static int fail_nth_set(int fd, int nth)
+{
+	char b[16];
+	int len = snprintf(b, sizeof(b), "%d", nth);
+
+	return pwrite(fd, b, len, 0) == len ? 0 : -1;
+}
+
+/* Whether the failure was injected; and no more failures. */
+static int fail_nth_injected(int fd)
+{
+	char b[16] = "";
+
+	if (pread(fd, b, sizeof(b) - 1, 0) <= 0)
+		return -1;
+	fail_nth_set(fd, 0);
+	return atoi(b) == 0;
+}
+
+/*
+ * Send @r with its Nth allocation failing: 0 or the kernel's error, or
+ * 1 if the request never reached the kernel (its skb was the one).
+ * *@injected: whether an allocation failed at all.
+ */
+static int send_failing(struct nl *nl, struct req *r, int fd, int nth,
+			int *injected)
+{
+	int err;
+
+	if (fail_nth_set(fd, nth))
+		return -EIO;
+	err = nl_send(nl, r) ? 1 : nl_recv(nl, NULL, NULL);
+	*injected = fail_nth_injected(fd);
+	return err;
+}
+
+static void del_req(struct nl *nl, struct req *r, __u8 cmd)
+{
+	req_init(r, nl->family, cmd, 0);
+	nest_start(r, HLB_A_SERVICE);
+	put_vip(r, AF_INET, IPPROTO_TCP,
+		cmd == HLB_CMD_DEL_SERVICE ? "10.0.0.9" : "10.0.0.1", 80);
+	nest_end(r);
+	if (cmd == HLB_CMD_DEL_SERVICE)
+		return;
+	nest_start(r, HLB_A_SERVER);
+	put_addr(r, HLB_SRV_A_ADDR, AF_INET, "10.1.0.7");
+	put_u16(r, HLB_SRV_A_PORT, 80);
+	nest_end(r);
+}
+
+/*
+ * Every allocation of a NEW_SERVICE or NEW_SERVER failing in turn: each
+ * refusal names what it refuses and changes nothing. One refusal may come
+ * without a message, and before any that has one: the genl core's own
+ * buffer for the parsed attributes, allocated before hlb sees the
+ * request.
+ */
+static void nomem_refusals(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(api) *self, __u8 cmd, __u8 del)
+{
+	int fd = fail_nth_open(), nth, injected, err, bare = 0, named = 0;
+	struct req r;
+
+	if (fd < 0)
+		SKIP(return, "no fail-nth (CONFIG_FAULT_INJECTION, FAILSLAB)");
+	for (nth = 1; nth < 1000; nth++) {
+		if (cmd == HLB_CMD_NEW_SERVICE) {
+			new_service(&self->nl, &r);
+			nest_end(&r);
+		} else {
+			/* The same service and server as deleted after. */
+			del_req(&self->nl, &r, HLB_CMD_DEL_SERVER);
+			((struct genlmsghdr *)NLMSG_DATA(r.nlh))->cmd = cmd;
+		}
+		err = send_failing(&self->nl, &r, fd, nth, &injected);
+		ASSERT_LE(0, injected);
+		if (!injected) {
+			EXPECT_EQ(0, err);
+			break;
+		}
+		if (err < 0 && err != -ENOBUFS) {	/* ENOBUFS: no ACK */
+			if (!self->nl.err_msg[0]) {
+				EXPECT_EQ(0, named) TH_LOG("nth %d: %d", nth, err);
+				bare++;
+			} else {
+				named++;
+			}
+			ASSERT_EQ(0, snapshot(&self->nl, &self->after));
+			EXPECT_EQ(self->before.len, self->after.len);
+			EXPECT_EQ(0, memcmp(self->before.data, self->after.data,
+					    self->before.len));
+		}
+		del_req(&self->nl, &r, del);
+		nl_do(&self->nl, &r);
+	}
+	EXPECT_GT(1000, nth);
+	EXPECT_GE(1, bare);
+	EXPECT_LT(0, named);
+	TH_LOG("%d allocations, %d refusals named", nth - 1, named);
+	close(fd);
+}
+
+TEST_F(api, nomem_new_service)
+{
+	nomem_refusals(_metadata, self, HLB_CMD_NEW_SERVICE,
+		       HLB_CMD_DEL_SERVICE);
+}
+
+TEST_F(api, nomem_new_server)
+{
+	nomem_refusals(_metadata, self, HLB_CMD_NEW_SERVER, HLB_CMD_DEL_SERVER);
+}
+
+static void grp_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (void *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		struct nlattr *g = (void *)((char *)a + NLA_HDRLEN);
+		int glen = a->nla_len - NLA_HDRLEN;
+
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		/* One nest per group: its id, its name; hlb has one. */
+		for (; glen >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN;
+		     glen -= NLA_ALIGN(g->nla_len),
+		     g = (void *)((char *)g + NLA_ALIGN(g->nla_len))) {
+			struct nlattr *f = (void *)((char *)g + NLA_HDRLEN);
+			int flen = g->nla_len - NLA_HDRLEN;
+
+			for (; flen >= NLA_HDRLEN && f->nla_len >= NLA_HDRLEN;
+			     flen -= NLA_ALIGN(f->nla_len),
+			     f = (void *)((char *)f + NLA_ALIGN(f->nla_len)))
+				if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					memcpy(arg, (char *)f + NLA_HDRLEN, 4);
+		}
+	}
+}
+
+/* A socket that listens to hlb's events. */
+static int events_open(struct nl *ev)
+{
+	__u32 grp = 0;
+	struct req r;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (ev->fd < 0)
+		return -errno;
+	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	put(&r, CTRL_ATTR_FAMILY_NAME, HLB_GENL_NAME, sizeof(HLB_GENL_NAME));
+	if (nl_send(ev, &r) || nl_recv(ev, grp_cb, &grp) || !grp)
+		return -ENOENT;
+	return setsockopt(ev->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+			  sizeof(grp)) ? -errno : 0;
+}
+
+/* Events waiting on @ev: how many, or -ENOBUFS if some were lost. */
+static int events_pending(struct nl *ev)
+{
+	int n = 0, lost = 0;
+
+	for (;;) {
+		int len = recv(ev->fd, ev->buf, sizeof(ev->buf), MSG_DONTWAIT);
+		struct nlmsghdr *h;
+
+		if (len < 0 && errno == ENOBUFS) {
+			lost = 1;
+			continue;
+		}
+		if (len <= 0)
+			break;
+		for (h = (void *)ev->buf; NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len))
+			n++;
+	}
+	return lost ? -ENOBUFS : n;
+}
+
+/* SET_SERVER of the fixture's server: @weight, @max_conns. */
+static void set_server(struct nl *nl, struct req *r, __u32 weight,
+		       __u32 max_conns)
+{
+	req_init(r, nl->family, HLB_CMD_SET_SERVER, 0);
+	nest_start(r, HLB_A_SERVICE);
+	put_vip(r, AF_INET, IPPROTO_TCP, "10.0.0.1", 80);
+	nest_end(r);
+	nest_start(r, HLB_A_SERVER);
+	put_addr(r, HLB_SRV_A_ADDR, AF_INET, "10.1.0.1");
+	put_u16(r, HLB_SRV_A_PORT, 8080);
+	put_u32(r, HLB_SRV_A_WEIGHT, weight);
+	put_u32(r, HLB_SRV_A_MAX_CONNS, max_conns);
+	nest_end(r);
+}
+
+/*
+ * A server's weight and limit change together or not at all: with each
+ * allocation failing in turn, a refused SET_SERVER leaves the server as
+ * it was and announces nothing; one that went through is announced, or
+ * the listener is told it lost events (ENOBUFS).
+ */
+TEST_F(api, nomem_set_server)
+{
+	int fd = fail_nth_open(), nth, injected, err, refused = 0;
+	struct req r;
+	struct nl ev;	/* 64 KiB: fine on the harness's stack */
+
+	if (fd < 0)
+		SKIP(return, "no fail-nth (CONFIG_FAULT_INJECTION, FAILSLAB)");
+	ASSERT_EQ(0, events_open(&ev));
+	for (nth = 1; nth < 1000; nth++) {
+		set_server(&self->nl, &r, 5, 7);
+		err = send_failing(&self->nl, &r, fd, nth, &injected);
+		ASSERT_LE(0, injected);
+		if (!injected) {
+			EXPECT_EQ(0, err);
+			break;
+		}
+		if (err == 0) {
+			EXPECT_NE(0, events_pending(&ev))
+				TH_LOG("nth %d: a change and no event", nth);
+		} else if (err < 0 && err != -ENOBUFS) {
+			/* Unnamed: the genl core's, as in nomem_refusals(). */
+			if (!self->nl.err_msg[0])
+				EXPECT_EQ(0, refused++);
+			EXPECT_EQ(0, events_pending(&ev))
+				TH_LOG("nth %d: refused, and an event", nth);
+			ASSERT_EQ(0, snapshot(&self->nl, &self->after));
+			EXPECT_EQ(self->before.len, self->after.len);
+			EXPECT_EQ(0, memcmp(self->before.data,
+					    self->after.data,
+					    self->before.len))
+				TH_LOG("nth %d: refused, half-applied", nth);
+		}
+		set_server(&self->nl, &r, HLB_WEIGHT_DEFAULT, 0);
+		ASSERT_EQ(0, nl_do(&self->nl, &r));
+		events_pending(&ev);
+	}
+	EXPECT_GT(1000, nth);
+	TH_LOG("%d allocations", nth - 1);
+	close(ev.fd);
+	close(fd);
+}
+
 /* Drop every capability in this process (the test's own fork). */
 /*
  * Add tcp VIP:80 with @n servers 10.@net.x.y:80; its table (2003, a prime)
@@ -620,6 +1025,7 @@ TEST_F(api, unprivileged)
 		HLB_CMD_FLUSH, HLB_CMD_NEW_SERVER, HLB_CMD_SET_SERVER,
 		HLB_CMD_DEL_SERVER, HLB_CMD_RESET_STATS, HLB_CMD_SET_CONFIG,
 	};
+	struct info in;
 	struct req r;
 	unsigned int i;
 
@@ -633,11 +1039,19 @@ TEST_F(api, unprivileged)
 			TH_LOG("command %u was not refused", cmds[i]);
 		}
 	}
-	/* Reading needs nothing. */
+	/* Sessions show clients' addresses: the admin's only. */
+	req_init(&r, self->nl.family, HLB_CMD_GET_SESSION, NLM_F_DUMP);
+	EXPECT_EQ(-EPERM, nl_do(&self->nl, &r));
+	/* Other reading needs nothing. */
 	ASSERT_EQ(0, snapshot(&self->nl, &self->after));
 	EXPECT_EQ(self->before.len, self->after.len);
 	req_init(&r, self->nl.family, HLB_CMD_GET_STATS, 0);
 	EXPECT_EQ(0, nl_send(&self->nl, &r) ?: nl_recv(&self->nl, NULL, NULL));
+	/* The namespace's objects, not every namespace's. */
+	ASSERT_EQ(0, get_info(&self->nl, &in));
+	EXPECT_EQ(1, in.objects);
+	EXPECT_EQ(2ULL, in.obj[HLB_OBJ_A_SERVICES]);
+	EXPECT_EQ(0, in.module_objects);
 }
 
 TEST_HARNESS_MAIN

@@ -249,9 +249,10 @@ static int monitor_loop(struct nl_sock *sk, struct nl_cb *cb,
 		err = nl_recvmsgs(sk, cb);
 		if (err == -NLE_AGAIN || err >= 0)
 			continue;
-		if (err == -NLE_NOMEM) {	/* ENOBUFS: we were too slow */
+		/* ENOBUFS: we were too slow, or the kernel short of memory. */
+		if (err == -NLE_NOMEM) {
 			fprintf(stderr, "Warning: events lost (receive buffer "
-				"overrun)\n");
+				"overrun, or the kernel short of memory)\n");
 			continue;
 		}
 		fprintf(stderr, "Error: netlink receive: %s\n",

@@ -6,8 +6,13 @@
 #include "nl.h"
 #include "utils.h"
 
-/* Objects the module holds in all namespaces (a leak never goes down). */
-static void print_objects(struct nlattr *nest)
+/*
+ * Objects: the namespace's ("objects"), or, for the host's administrator,
+ * the module's in all namespaces ("module-objects": a leak never goes
+ * down).
+ */
+static void print_objects(struct nlattr *nest, const char *key,
+			  const char *label)
 {
 	static const char *const names[HLB_OBJ_A_MAX + 1] = {
 		[HLB_OBJ_A_SERVICES] = "services",
@@ -18,8 +23,8 @@ static void print_objects(struct nlattr *nest)
 	struct nlattr *a;
 	int rem;
 
-	open_json_object("objects");
-	print_text("objects");
+	open_json_object(key);
+	print_text("%s", label);
 	nla_for_each_nested(a, nest, rem) {
 		int t = nla_type(a);
 
@@ -46,7 +51,10 @@ static int print_info(struct nlattr **tb)
 			   nla_get_u32(tb[HLB_A_GENL_VERSION]));
 	print_nl();
 	if (tb[HLB_A_OBJECTS])
-		print_objects(tb[HLB_A_OBJECTS]);
+		print_objects(tb[HLB_A_OBJECTS], "objects", "objects");
+	if (tb[HLB_A_MODULE_OBJECTS])
+		print_objects(tb[HLB_A_MODULE_OBJECTS], "module_objects",
+			      "module-objects");
 	close_json_object();
 	return HLB_OK;
 }

@@ -5,8 +5,9 @@
  * The API is the generic netlink family HLB_GENL_NAME, version
  * HLB_GENL_VERSION, with one multicast group, HLB_GENL_MCGRP_EVENTS. Every
  * object lives in the network namespace of the socket that talks to it.
- * Commands that change anything need CAP_NET_ADMIN in the user namespace
- * that owns that network namespace; reading needs nothing.
+ * Commands that change anything, and the dump of sessions (clients'
+ * addresses), need CAP_NET_ADMIN in the user namespace that owns that
+ * network namespace; other reading needs nothing.
  *
  * Conventions
  * -----------
@@ -31,7 +32,8 @@
  * --------
  *
  * HLB_CMD_GET_INFO: replies with HLB_A_VERSION, HLB_A_GENL_VERSION and
- *	HLB_A_OBJECTS.
+ *	HLB_A_OBJECTS (the namespace's); to CAP_NET_ADMIN in the initial user
+ *	namespace, HLB_A_MODULE_OBJECTS (all namespaces') too.
  *
  * HLB_CMD_NEW_SERVICE: creates a service. Needs the key in HLB_A_SERVICE;
  *	every other service attribute is optional and takes its default.
@@ -55,7 +57,8 @@
  *	Each reply carries HLB_A_SERVICE (the key) and HLB_A_SERVER.
  *
  * HLB_CMD_GET_SESSION: dump of live sessions, optionally of the service
- *	in HLB_A_SERVICE. Each reply carries HLB_A_SESSION.
+ *	in HLB_A_SERVICE. Each reply carries HLB_A_SESSION. Needs
+ *	CAP_NET_ADMIN, as changes do.
  * HLB_CMD_FLUSH_SESSIONS: removes every session, or those of the service
  *	in HLB_A_SERVICE.
  *
@@ -128,6 +131,7 @@ enum hlb_attr {
 	HLB_A_CONFIG,		/* nest: enum hlb_cfg_attr */
 	HLB_A_EVENT,		/* nest: enum hlb_evt_attr */
 	HLB_A_OBJECTS,		/* nest: enum hlb_obj_attr, read-only */
+	HLB_A_MODULE_OBJECTS,	/* nest: enum hlb_obj_attr, read-only */
 	__HLB_A_MAX
 };
 
@@ -386,9 +390,10 @@ enum hlb_evt_attr {
 #define HLB_EVT_A_MAX (__HLB_EVT_A_MAX - 1)
 
 /*
- * Objects the module holds, in all namespaces together, counted from
- * allocation to free (so including those waiting for an RCU grace
- * period), nested in HLB_A_OBJECTS. All are u64.
+ * Objects, nested in HLB_A_OBJECTS: the namespace's, what its tables hold;
+ * and in HLB_A_MODULE_OBJECTS: the module's in all namespaces together,
+ * counted from allocation to free (so including those waiting for an RCU
+ * grace period). All are u64.
  */
 enum hlb_obj_attr {
 	HLB_OBJ_A_UNSPEC,
