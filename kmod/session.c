@@ -241,20 +241,24 @@ static void hlb_session_created(struct hlb_session *s)
 }
 
 /*
- * Unlink a session, once: whoever sets ->dead first does it, the others
- * leave it alone. Safe from any context.
+ * Unlink a session, once: of those who try at the same time (the packet
+ * path, aging, a flush), only the one whose rhashtable_remove_fast()
+ * takes it out of the table (under its bucket lock) goes on; the others
+ * find it gone (-ENOENT) and leave it alone. No flag of its own, so no
+ * xchg() on a byte, which not every architecture has. Safe from any
+ * context; true if this call unlinked it.
  */
-static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
+static bool hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 {
-	if (xchg(&s->dead, 1))
-		return;
-	rhashtable_remove_fast(&hn->sessions, &s->node, hlb_session_params);
+	if (rhashtable_remove_fast(&hn->sessions, &s->node, hlb_session_params))
+		return false;
 	atomic_dec(&s->srv->conns);
 	local_bh_disable();
 	hlb_session_account(s, -1);
 	local_bh_enable();
 	hlb_session_uncharge(hn);
 	call_rcu(&s->rcu, hlb_session_free_rcu);
+	return true;
 }
 
 bool hlb_session_expired(const struct hlb_session *s)
@@ -449,11 +453,13 @@ static unsigned int hlb_sessions_reap(struct hlb_net *hn,
 		rht_for_each_rcu(pos, tbl, (hash + i) & (tbl->size - 1)) {
 			struct hlb_session *s = rht_obj(ht, pos);
 
-			if (READ_ONCE(s->dead) || !pred(hn, s))
+			/* Counted only if not unlinked meanwhile by another
+			 * CPU (which may have counted it its own way).
+			 */
+			if (!pred(hn, s) || !hlb_session_unlink(hn, s))
 				continue;
 			if (stat)
 				hlb_stat_add(&s->svc->stats, stat, 1);
-			hlb_session_unlink(hn, s);
 			if (++n == max)
 				return n;
 		}
@@ -535,7 +541,6 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 		/* Never published, but freed as every session is: after a
 		 * grace period, which also drops its references.
 		 */
-		s->dead = 1;
 		call_rcu(&s->rcu, hlb_session_free_rcu);
 		hlb_session_uncharge(hn);
 		if (err != -EEXIST)
