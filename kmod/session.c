@@ -161,8 +161,8 @@ uncharge_net:
 /* How full the namespace's table is, in percent of its limit. */
 u32 hlb_sessions_occupancy(struct hlb_net *hn)
 {
-	return (u64)atomic_read(&hn->nsessions) * 100 /
-	       READ_ONCE(hn->cfg.session_limit);
+	return div_u64((u64)atomic_read(&hn->nsessions) * 100,
+		       READ_ONCE(hn->cfg.session_limit));
 }
 
 /* The namespace's table at or over its fill limit. */
