@@ -377,18 +377,19 @@ static int hlb_session_timeout_attr(const struct hlb_session *s)
 
 /*
  * The session's current timeout in jiffies. Expiry stamps are 32-bit, so
- * at most S32_MAX jiffies: the 30-day maximum of a timeout fits at
- * HZ=250, and counts as 24.8 days at HZ=1000.
+ * at most S32_MAX jiffies, which the policy's HLB_TIMEOUT_MAX keeps every
+ * timeout within, whatever HZ is.
  */
 u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
 {
 	int i = hlb_session_timeout_attr(s);
 	u32 t;
 
+	BUILD_BUG_ON((u64)HLB_TIMEOUT_MAX * HZ > S32_MAX);
 	rcu_read_lock();
 	t = hlb_config_timeout(&hn->cfg, rcu_dereference(s->svc->conf), i);
 	rcu_read_unlock();
-	return min_t(u64, (u64)t * HZ, S32_MAX);
+	return t * HZ;
 }
 
 /* From the last packet and the timeout of the session's state now. */
