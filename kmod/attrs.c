@@ -17,6 +17,11 @@
 
 #define HLB_MSG(a) \
 	[a] = { #a ": missing", #a ": invalid type, length or value" }
+/* What HLB_TIMEOUT_MAX is, where its value depends on the kernel's HZ. */
+#define HLB_MSG_TO(a) \
+	[a] = { #a ": missing", #a ": over the longest timeout: 30 days, " \
+		"or 2^31 - 1 jiffies where HZ makes that less " \
+		"(24.8 days at HZ=1000)" }
 #define HLB_RO(a) \
 	[a] = { #a ": missing", #a ": read-only" }
 #define HLB_NEST(max, pol, m, unknown_msg, trailing_msg) {	\
@@ -34,7 +39,7 @@ static struct netlink_range_validation hlb_weight_range = {
 
 /* Longer than any sane timer, short enough for jiffies arithmetic. */
 static struct netlink_range_validation hlb_timeout_range = {
-	.max = 30 * 24 * 3600,
+	.max = HLB_TIMEOUT_MAX,
 };
 
 static struct netlink_range_validation hlb_ms_range = {
@@ -142,11 +147,11 @@ static const struct nla_policy hlb_to_policy[HLB_TO_A_MAX + 1] = {
 };
 
 static const struct hlb_attr_msg hlb_to_msgs[HLB_TO_A_MAX + 1] = {
-	HLB_MSG(HLB_TO_A_TCP_SYN),
-	HLB_MSG(HLB_TO_A_TCP_EST),
-	HLB_MSG(HLB_TO_A_TCP_FIN),
-	HLB_MSG(HLB_TO_A_TCP_CLOSE),
-	HLB_MSG(HLB_TO_A_UDP),
+	HLB_MSG_TO(HLB_TO_A_TCP_SYN),
+	HLB_MSG_TO(HLB_TO_A_TCP_EST),
+	HLB_MSG_TO(HLB_TO_A_TCP_FIN),
+	HLB_MSG_TO(HLB_TO_A_TCP_CLOSE),
+	HLB_MSG_TO(HLB_TO_A_UDP),
 };
 
 static const struct nla_policy hlb_hyb_policy[HLB_HYB_A_MAX + 1] = {

@@ -7,12 +7,26 @@
 #define _HLB_CONFIG_H
 
 #include <linux/types.h>
+#include <linux/limits.h>
+#include <linux/param.h>
 #include <linux/rcupdate.h>
 #include <net/netlink.h>
 #include <linux/hlb.h>
 
 /* Sessions one namespace may hold, at most (HLB_CFG_A_SESSION_LIMIT). */
 #define HLB_SESSION_LIMIT_MAX 16777216
+
+/*
+ * The longest timeout (HLB_TO_A_*), in seconds: 30 days, or S32_MAX
+ * jiffies where that is less (a kernel with HZ above 828: 2147483 s,
+ * 24.8 days, at HZ=1000). A session's expiry is a 32-bit jiffies stamp
+ * compared as a signed difference (session.c), on every architecture:
+ * 64-bit kernels too, for the size of a session. Refusing a longer
+ * timeout beats shortening it unseen.
+ */
+#define HLB_TIMEOUT_DAYS_MAX	(30 * 24 * 3600)
+#define HLB_TIMEOUT_MAX		(S32_MAX / HZ < HLB_TIMEOUT_DAYS_MAX ? \
+				 S32_MAX / HZ : HLB_TIMEOUT_DAYS_MAX)
 
 /* Namespace-wide settings; the packet path reads them with READ_ONCE(). */
 struct hlb_config {

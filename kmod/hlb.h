@@ -12,7 +12,8 @@
  *    lookup tables under RCU only; writers publish new versions with
  *    rcu_assign_pointer() and free old ones after a grace period;
  *  - sessions are linked and unlinked under the rhashtables' bucket
- *    locks, from any context; a session is unlinked once (its ->dead).
+ *    locks, from any context; a session is unlinked once (by whoever
+ *    removes it from the table: hlb_session_unlink()).
  */
 #ifndef _HLB_H
 #define _HLB_H

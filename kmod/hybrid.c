@@ -11,6 +11,7 @@
  */
 #include <linux/ktime.h>
 #include <linux/jiffies.h>
+#include <linux/math64.h>
 
 #include "hybrid.h"
 #include "lut.h"
@@ -115,8 +116,9 @@ static void hlb_hybrid_step_svc(struct hlb_net *hn, struct hlb_service *svc,
 	 * at the end of a full second.
 	 */
 	if (ms >= 1000) {
-		m.packet_rate = m.packet_rate * 1000 / ms;
-		m.newflow_rate = m.newflow_rate * 1000 / ms;
+		/* div64_u64(): a plain u64 division needs libgcc on 32-bit. */
+		m.packet_rate = div64_u64(m.packet_rate * 1000, ms);
+		m.newflow_rate = div64_u64(m.newflow_rate * 1000, ms);
 		svc->hyb_packets = v[HLB_ST_A_PACKETS];
 		svc->hyb_newflows = v[HLB_ST_A_NEW_FLOWS];
 		svc->hyb_stamp = now;

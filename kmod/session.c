@@ -161,8 +161,8 @@ uncharge_net:
 /* How full the namespace's table is, in percent of its limit. */
 u32 hlb_sessions_occupancy(struct hlb_net *hn)
 {
-	return (u64)atomic_read(&hn->nsessions) * 100 /
-	       READ_ONCE(hn->cfg.session_limit);
+	return div_u64((u64)atomic_read(&hn->nsessions) * 100,
+		       READ_ONCE(hn->cfg.session_limit));
 }
 
 /* The namespace's table at or over its fill limit. */
@@ -241,20 +241,24 @@ static void hlb_session_created(struct hlb_session *s)
 }
 
 /*
- * Unlink a session, once: whoever sets ->dead first does it, the others
- * leave it alone. Safe from any context.
+ * Unlink a session, once: of those who try at the same time (the packet
+ * path, aging, a flush), only the one whose rhashtable_remove_fast()
+ * takes it out of the table (under its bucket lock) goes on; the others
+ * find it gone (-ENOENT) and leave it alone. No flag of its own, so no
+ * xchg() on a byte, which not every architecture has. Safe from any
+ * context; true if this call unlinked it.
  */
-static void hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
+static bool hlb_session_unlink(struct hlb_net *hn, struct hlb_session *s)
 {
-	if (xchg(&s->dead, 1))
-		return;
-	rhashtable_remove_fast(&hn->sessions, &s->node, hlb_session_params);
+	if (rhashtable_remove_fast(&hn->sessions, &s->node, hlb_session_params))
+		return false;
 	atomic_dec(&s->srv->conns);
 	local_bh_disable();
 	hlb_session_account(s, -1);
 	local_bh_enable();
 	hlb_session_uncharge(hn);
 	call_rcu(&s->rcu, hlb_session_free_rcu);
+	return true;
 }
 
 bool hlb_session_expired(const struct hlb_session *s)
@@ -373,18 +377,19 @@ static int hlb_session_timeout_attr(const struct hlb_session *s)
 
 /*
  * The session's current timeout in jiffies. Expiry stamps are 32-bit, so
- * at most S32_MAX jiffies: the 30-day maximum of a timeout fits at
- * HZ=250, and counts as 24.8 days at HZ=1000.
+ * at most S32_MAX jiffies, which the policy's HLB_TIMEOUT_MAX keeps every
+ * timeout within, whatever HZ is.
  */
 u32 hlb_session_timeout(struct hlb_net *hn, const struct hlb_session *s)
 {
 	int i = hlb_session_timeout_attr(s);
 	u32 t;
 
+	BUILD_BUG_ON((u64)HLB_TIMEOUT_MAX * HZ > S32_MAX);
 	rcu_read_lock();
 	t = hlb_config_timeout(&hn->cfg, rcu_dereference(s->svc->conf), i);
 	rcu_read_unlock();
-	return min_t(u64, (u64)t * HZ, S32_MAX);
+	return t * HZ;
 }
 
 /* From the last packet and the timeout of the session's state now. */
@@ -449,11 +454,13 @@ static unsigned int hlb_sessions_reap(struct hlb_net *hn,
 		rht_for_each_rcu(pos, tbl, (hash + i) & (tbl->size - 1)) {
 			struct hlb_session *s = rht_obj(ht, pos);
 
-			if (READ_ONCE(s->dead) || !pred(hn, s))
+			/* Counted only if not unlinked meanwhile by another
+			 * CPU (which may have counted it its own way).
+			 */
+			if (!pred(hn, s) || !hlb_session_unlink(hn, s))
 				continue;
 			if (stat)
 				hlb_stat_add(&s->svc->stats, stat, 1);
-			hlb_session_unlink(hn, s);
 			if (++n == max)
 				return n;
 		}
@@ -535,7 +542,6 @@ struct hlb_session *hlb_session_create(struct hlb_net *hn,
 		/* Never published, but freed as every session is: after a
 		 * grace period, which also drops its references.
 		 */
-		s->dead = 1;
 		call_rcu(&s->rcu, hlb_session_free_rcu);
 		hlb_session_uncharge(hn);
 		if (err != -EEXIST)

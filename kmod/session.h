@@ -27,7 +27,6 @@ struct hlb_session {
 	u8 state;			/* enum hlb_tcp_state */
 	u8 fin;				/* HLB_FIN_* */
 	u8 flags;			/* HLB_SESS_F_* */
-	u8 dead;			/* unlinked; set once, by xchg() */
 	__be16 client_port, vip_port, server_port;
 	union {
 		struct {

@@ -3,6 +3,8 @@
 #
 # Install every Debian package that hlb's build, tests, benchmarks and docs
 # need. Idempotent: when everything is present it only checks and returns.
+#
+#   deps.sh [style]   style: also the cross compilers of `make style`
 set -euo pipefail
 
 PKGS=(
@@ -28,6 +30,13 @@ PKGS=(
 	# the debug kernel (make debug-kernel)
 	flex bison libelf-dev libssl-dev
 )
+# make style's cross builds of the module (i386, arm64): only there, so
+# that make check and CI do not install two compilers they never run.
+case ${1:-} in
+'') ;;
+style) PKGS+=(gcc-i686-linux-gnu gcc-aarch64-linux-gnu) ;;
+*) echo "usage: deps.sh [style]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PKGS[@]}"; do

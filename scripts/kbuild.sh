@@ -21,12 +21,17 @@
 #
 # Variables on make's command line (W=1, WERROR=1, C=1 CHECK=...) reach
 # kbuild through MAKEFLAGS.
+#
+# $HLB_KBUILD_NAME names another directory of build/ than kbuild, and the
+# module then stays there: `make style` builds for other architectures
+# (ARCH=, CROSS_COMPILE=) in build/kbuild-ARCH without touching the host's
+# build or kmod/hlb.ko. (One level under build/: the links are relative.)
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KDIR=${1:?usage: kbuild.sh KDIR [KBUILD-ARGUMENTS...]}
 shift
-OUT=$TOP/build/kbuild
+OUT=$TOP/build/${HLB_KBUILD_NAME:-kbuild}
 MAKE=${MAKE:-make}
 
 [[ -f $KDIR/Makefile ]] || {
@@ -64,4 +69,5 @@ if [[ $OUT == *[[:space:]]* ]]; then
 	m=$tmp/kbuild
 fi
 $MAKE -C "$KDIR" M="$m" "$@" modules
-cmp -s "$OUT/kmod/hlb.ko" kmod/hlb.ko || cp "$OUT/kmod/hlb.ko" kmod/hlb.ko
+[[ -n ${HLB_KBUILD_NAME:-} ]] ||
+	cmp -s "$OUT/kmod/hlb.ko" kmod/hlb.ko || cp "$OUT/kmod/hlb.ko" kmod/hlb.ko

@@ -87,6 +87,13 @@ refused "delete a missing server" \
 	server del tcp 10.99.0.1:80 10.98.0.1:81
 refused "set a missing service" "HLB_A_SERVICE: no such service" \
 	service set udp 10.99.0.1:80 mode stateless
+# Over 30 days, whatever the kernel's HZ (HLB_TIMEOUT_MAX, kmod/config.h).
+refused "namespace timeout over 30 days" \
+	"HLB_TO_A_TCP_EST: over the longest timeout" \
+	config set est-timeout 2592001
+refused "service timeout over 30 days" \
+	"HLB_TO_A_UDP: over the longest timeout" \
+	service set tcp 10.99.0.1:80 udp-timeout 2592001
 # What the CLI can tell by itself is a usage error (exit 2).
 log_test_err "oversized table is a usage error" 2 "table-size" \
 	hlbn "$A" service add tcp 10.9.9.9:80 table-size 2000003
@@ -97,6 +104,24 @@ log_test "refusals changed nothing" cmp -s "$TMP/save.A" "$TMP/save.A2"
 log_test_err "usage error exits 2" 2 "" hlbn "$A" service add tcp 10.9.9.9
 log_test "isolation: a third namespace sees nothing" \
 	eval '[[ -z $(hlbn "$C" service show) ]]'
+
+# The longest timeout: 2^31 - 1 jiffies fit in a session's expiry stamp,
+# 2147483 s at HZ=1000 (the highest HZ of x86 and arm64), so that many
+# seconds are accepted on every kernel; 30 days only where HZ <= 828.
+log_test "a 24.8-day timeout is accepted" \
+	eval 'hlbn "$C" config set est-timeout 2147483 &&
+	      hlbn "$C" config show | grep -q "est-timeout 2147483s"'
+hz=$(sed -n 's/^CONFIG_HZ=//p' "/boot/config-$(uname -r)" 2>/dev/null)
+if [[ -n $hz ]] && ((2592000 * hz <= 2147483647)); then
+	log_test "a 30-day timeout is accepted at HZ=$hz" \
+		eval 'hlbn "$C" config set est-timeout 720h &&
+		      hlbn "$C" config show | grep -q "est-timeout 2592000s"'
+elif [[ -n $hz ]]; then
+	log_test_err "a 30-day timeout is refused at HZ=$hz" 1 \
+		"HLB_TO_A_TCP_EST: over the longest timeout" \
+		hlbn "$C" config set est-timeout 720h
+fi
+hlbn "$C" config set est-timeout 900
 
 # Unprivileged: reading works, every change is refused. Nobody runs a
 # copy of the CLI: the tree may be out of its reach.

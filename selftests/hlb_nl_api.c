@@ -461,6 +461,10 @@ TEST_F(api, hybrid_low_above_high)
 		       "HLB_HYB_A_NEWFLOW_LOW: above HLB_HYB_A_NEWFLOW_HIGH");
 }
 
+/* kmod/attrs.c's HLB_MSG_TO(). */
+#define TIMEOUT_MSG(a)	a ": over the longest timeout: 30 days, or 2^31 - 1 " \
+	"jiffies where HZ makes that less (24.8 days at HZ=1000)"
+
 TEST_F(api, timeout_out_of_range)
 {
 	struct req r;
@@ -470,8 +474,21 @@ TEST_F(api, timeout_out_of_range)
 	put_u32(&r, HLB_TO_A_TCP_EST, 100 * 24 * 3600);
 	nest_end(&r);
 	nest_end(&r);
-	EXPECT_REFUSED(&r, -ERANGE,
-		       "HLB_TO_A_TCP_EST: invalid type, length or value");
+	EXPECT_REFUSED(&r, -ERANGE, TIMEOUT_MSG("HLB_TO_A_TCP_EST"));
+}
+
+/* One second over 30 days: refused whatever the kernel's HZ. */
+TEST_F(api, timeout_over_30_days)
+{
+	struct req r;
+
+	req_init(&r, self->nl.family, HLB_CMD_SET_CONFIG, 0);
+	nest_start(&r, HLB_A_CONFIG);
+	nest_start(&r, HLB_CFG_A_TIMEOUTS);
+	put_u32(&r, HLB_TO_A_UDP, 30 * 24 * 3600 + 1);
+	nest_end(&r);
+	nest_end(&r);
+	EXPECT_REFUSED(&r, -ERANGE, TIMEOUT_MSG("HLB_TO_A_UDP"));
 }
 
 TEST_F(api, config_zero_timeout)

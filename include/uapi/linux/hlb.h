@@ -256,6 +256,8 @@ enum hlb_svc_attr {
 /*
  * Session timeouts in seconds, nested in HLB_SVC_A_TIMEOUTS or
  * HLB_CFG_A_TIMEOUTS. In a service, 0 means "use the namespace's".
+ * At most 30 days, or 2^31 - 1 jiffies where the kernel's HZ makes
+ * that less (24.8 days at HZ=1000); a longer one is refused.
  */
 enum hlb_to_attr {
 	HLB_TO_A_UNSPEC,
