@@ -98,10 +98,10 @@ session_exit:
  * Objects die in RCU callbacks that queue the next: a session's drops its
  * service's last reference; the service's frees its lookup tables, which
  * drop the servers' (as does a replaced table's own callback). Each
- * rcu_barrier() waits for one generation; once
- * every object is gone, one more waits for the callback that freed the
- * last one to return, so that no code of this module runs after exit.
- * Objects left by then were leaked, not pending: say so.
+ * rcu_barrier() waits for one generation; once every object is gone, one
+ * more waits for the callback that freed the last one to return, so that
+ * no code of this module runs after exit. Objects left by then were
+ * leaked, not pending: say so.
  */
 static void hlb_wait_objects(void)
 {
