@@ -102,24 +102,48 @@ static inline int nl_send(struct nl *nl, struct req *r)
 	return send(nl->fd, r->buf, r->nlh->nlmsg_len, 0) < 0 ? -errno : 0;
 }
 
+/* The attribute @type among the @len bytes of attributes at @a, or NULL. */
+static inline struct nlattr *find_attr(void *a, int len, __u16 type)
+{
+	struct nlattr *b = a;
+
+	while (len >= NLA_HDRLEN && b->nla_len >= NLA_HDRLEN &&
+	       b->nla_len <= len) {
+		if ((b->nla_type & NLA_TYPE_MASK) == type)
+			return b;
+		len -= NLA_ALIGN(b->nla_len);
+		b = (void *)((char *)b + NLA_ALIGN(b->nla_len));
+	}
+	return NULL;
+}
+
+/* A top-level attribute of a generic netlink message, or NULL. */
+static inline struct nlattr *msg_attr(struct nlmsghdr *h, __u16 type)
+{
+	return find_attr((char *)NLMSG_DATA(h) + GENL_HDRLEN,
+			 h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), type);
+}
+
+/* An attribute nested in @nest (which may be NULL), or NULL. */
+static inline struct nlattr *nest_attr(struct nlattr *nest, __u16 type)
+{
+	return nest ? find_attr((char *)nest + NLA_HDRLEN,
+				nest->nla_len - NLA_HDRLEN, type) : NULL;
+}
+
 /* The extack message of an error or done message, if there is one. */
 static inline void nl_extack(struct nl *nl, struct nlmsghdr *h, int skip)
 {
-	struct nlattr *a;
-	int len;
+	char *a = (char *)NLMSG_DATA(h) + skip;
+	struct nlattr *msg;
 
 	nl->err_msg[0] = 0;
 	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	a = (void *)((char *)NLMSG_DATA(h) + skip);
-	len = (char *)h + h->nlmsg_len - (char *)a;
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
-		if (a->nla_type == NLMSGERR_ATTR_MSG)
-			snprintf(nl->err_msg, sizeof(nl->err_msg), "%s",
-				 (char *)a + NLA_HDRLEN);
-		len -= NLA_ALIGN(a->nla_len);
-		a = (void *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
+	msg = find_attr(a, (char *)h + h->nlmsg_len - a, NLMSGERR_ATTR_MSG);
+	if (msg)
+		snprintf(nl->err_msg, sizeof(nl->err_msg), "%s",
+			 (char *)msg + NLA_HDRLEN);
 }
 
 /*
@@ -164,18 +188,18 @@ static inline int nl_do(struct nl *nl, struct req *r)
 
 static inline void family_cb(struct nlmsghdr *h, void *arg)
 {
-	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct nlattr *a = msg_attr(h, CTRL_ATTR_FAMILY_ID);
 
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN) {
-		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			*(__u16 *)arg = *(__u16 *)((char *)a + NLA_HDRLEN);
-		len -= NLA_ALIGN(a->nla_len);
-		a = (void *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
+	if (a)
+		*(__u16 *)arg = *(__u16 *)((char *)a + NLA_HDRLEN);
 }
 
-static inline int nl_open(struct nl *nl)
+/*
+ * A generic netlink socket in @nl, and the controller's answer about
+ * hlb's family passed to @cb: its id, its multicast groups.
+ */
+static inline int nl_open_ctrl(struct nl *nl,
+			       void (*cb)(struct nlmsghdr *, void *), void *arg)
 {
 	int one = 1;
 	struct req r;
@@ -189,7 +213,13 @@ static inline int nl_open(struct nl *nl)
 	put(&r, CTRL_ATTR_FAMILY_NAME, HLB_GENL_NAME, sizeof(HLB_GENL_NAME));
 	if (nl_send(nl, &r))
 		return -errno;
-	return nl_recv(nl, family_cb, &nl->family) ?: (nl->family ? 0 : -ENOENT);
+	return nl_recv(nl, cb, arg);
+}
+
+static inline int nl_open(struct nl *nl)
+{
+	return nl_open_ctrl(nl, family_cb, &nl->family) ?:
+	       (nl->family ? 0 : -ENOENT);
 }
 
 /* Everything a dump of services and servers returns, as bytes. */

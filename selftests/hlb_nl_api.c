@@ -787,48 +787,23 @@ TEST_F(api, nomem_new_server)
 	nomem_refusals(_metadata, self, HLB_CMD_NEW_SERVER, HLB_CMD_DEL_SERVER);
 }
 
+/* The id of hlb's one multicast group, into *@arg. */
 static void grp_cb(struct nlmsghdr *h, void *arg)
 {
-	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	/* The groups are nests numbered from 1: hlb has one. */
+	struct nlattr *g = nest_attr(msg_attr(h, CTRL_ATTR_MCAST_GROUPS), 1);
+	struct nlattr *id = nest_attr(g, CTRL_ATTR_MCAST_GRP_ID);
 
-	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
-	     len -= NLA_ALIGN(a->nla_len),
-	     a = (void *)((char *)a + NLA_ALIGN(a->nla_len))) {
-		struct nlattr *g = (void *)((char *)a + NLA_HDRLEN);
-		int glen = a->nla_len - NLA_HDRLEN;
-
-		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
-			continue;
-		/* One nest per group: its id, its name; hlb has one. */
-		for (; glen >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN;
-		     glen -= NLA_ALIGN(g->nla_len),
-		     g = (void *)((char *)g + NLA_ALIGN(g->nla_len))) {
-			struct nlattr *f = (void *)((char *)g + NLA_HDRLEN);
-			int flen = g->nla_len - NLA_HDRLEN;
-
-			for (; flen >= NLA_HDRLEN && f->nla_len >= NLA_HDRLEN;
-			     flen -= NLA_ALIGN(f->nla_len),
-			     f = (void *)((char *)f + NLA_ALIGN(f->nla_len)))
-				if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
-					memcpy(arg, (char *)f + NLA_HDRLEN, 4);
-		}
-	}
+	if (id)
+		memcpy(arg, (char *)id + NLA_HDRLEN, 4);
 }
 
 /* A socket that listens to hlb's events. */
 static int events_open(struct nl *ev)
 {
 	__u32 grp = 0;
-	struct req r;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (ev->fd < 0)
-		return -errno;
-	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
-	put(&r, CTRL_ATTR_FAMILY_NAME, HLB_GENL_NAME, sizeof(HLB_GENL_NAME));
-	if (nl_send(ev, &r) || nl_recv(ev, grp_cb, &grp) || !grp)
+	if (nl_open_ctrl(ev, grp_cb, &grp) || !grp)
 		return -ENOENT;
 	return setsockopt(ev->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
 			  sizeof(grp)) ? -errno : 0;
@@ -954,30 +929,13 @@ static int service_with_servers(struct nl *nl, const char *vip, int net, int n)
 	return err;
 }
 
-/* The attribute @type among the @len bytes of attributes at @b, or NULL. */
-static struct nlattr *find_attr(struct nlattr *b, int len, __u16 type)
-{
-	while (len >= NLA_HDRLEN && b->nla_len >= NLA_HDRLEN &&
-	       b->nla_len <= len) {
-		if ((b->nla_type & NLA_TYPE_MASK) == type)
-			return b;
-		len -= NLA_ALIGN(b->nla_len);
-		b = (void *)((char *)b + NLA_ALIGN(b->nla_len));
-	}
-	return NULL;
-}
-
 /* Counts the servers in 10.N/16 of one dump message, in @arg[N]. */
 static void count_servers_cb(struct nlmsghdr *h, void *arg)
 {
-	struct nlattr *srv, *addr;
+	struct nlattr *addr = nest_attr(msg_attr(h, HLB_A_SERVER),
+					HLB_SRV_A_ADDR);
 	int *count = arg;
 
-	srv = find_attr((void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN),
-			h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), HLB_A_SERVER);
-	addr = srv ? find_attr((void *)((char *)srv + NLA_HDRLEN),
-			       srv->nla_len - NLA_HDRLEN, HLB_SRV_A_ADDR) :
-		     NULL;
 	if (addr && addr->nla_len == NLA_HDRLEN + 4)
 		count[((__u8 *)addr + NLA_HDRLEN)[1]]++;
 }
