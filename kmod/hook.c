@@ -83,7 +83,7 @@ static unsigned int hlb_rewrite(struct sk_buff *skb, const struct hlb_pkt *p,
 {
 	if (hlb_xlate(skb, p, dst, addr, htons(port)))
 		return NF_DROP;
-	/* Routed again: after PRE_ROUTING, or by hlb_local_out(). */
+	/* Routed again: after PRE_ROUTING, or by hlb_local_reroute(). */
 	if (dst && !p->local)
 		skb_dst_drop(skb);
 	return NF_ACCEPT;
@@ -462,15 +462,13 @@ static bool hlb_dst_changed(const struct sk_buff *skb,
  * LOCAL_OUT, after the route to the VIP was chosen, so routed again to
  * the server, as NAT does for a local DNAT.
  */
-static unsigned int hlb_local_out(struct hlb_net *hn, struct sk_buff *skb,
-				  const struct nf_hook_state *state,
-				  const struct hlb_pkt *p)
+static unsigned int hlb_local_reroute(struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct hlb_pkt *p,
+				      unsigned int verdict)
 {
-	unsigned int verdict;
 	int err;
 
-	verdict = p->icmp_err ? hlb_in_icmp(hn, skb, p) :
-				hlb_in_flow(hn, skb, p);
 	if (verdict != NF_ACCEPT || !hlb_dst_changed(skb, p))
 		return verdict;
 	if (state->pf == NFPROTO_IPV4)
@@ -492,6 +490,7 @@ static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
 	bool in = state->hook == NF_INET_PRE_ROUTING ||
 		  state->hook == NF_INET_LOCAL_OUT;
 	struct hlb_net *hn = priv;
+	unsigned int verdict;
 	struct hlb_pkt p;
 	__be16 port;
 	u8 proto;
@@ -506,11 +505,13 @@ static unsigned int hlb_hook(void *priv, struct sk_buff *skb,
 	if (err)
 		return err > 0 ? NF_ACCEPT : hlb_malformed(hn, &p, in);
 	p.local = state->hook == NF_INET_LOCAL_OUT;
-	if (p.local)
-		return hlb_local_out(hn, skb, state, &p);
 	if (p.icmp_err)
-		return in ? hlb_in_icmp(hn, skb, &p) : hlb_out_icmp(hn, skb, &p);
-	return in ? hlb_in_flow(hn, skb, &p) : hlb_out_flow(hn, skb, &p);
+		verdict = in ? hlb_in_icmp(hn, skb, &p) :
+			       hlb_out_icmp(hn, skb, &p);
+	else
+		verdict = in ? hlb_in_flow(hn, skb, &p) :
+			       hlb_out_flow(hn, skb, &p);
+	return p.local ? hlb_local_reroute(skb, state, &p, verdict) : verdict;
 }
 
 static const struct nf_hook_ops hlb_hook_ops[HLB_HOOKS] = {
